@@ -1,0 +1,114 @@
+/**
+ * The package's error registry: one code per meaning, each mapped to an HTTP status,
+ * and the single place where an error becomes the documented `{code, messages}` body.
+ */
+
+/** Every error code the package throws, mapped to the HTTP status it answers with. */
+export const ERROR_CODES = {
+  /** An option passed to `chameleonHooks()` is missing or invalid. */
+  CH_ERR_INVALID_OPTION: 500,
+  /** The request body is not valid JSON, or the request is otherwise malformed. */
+  CH_ERR_MALFORMED: 400,
+  /** No account secret, or one that names no account. */
+  CH_ERR_FORBIDDEN: 403,
+  /** The route or the record does not exist. */
+  CH_ERR_NOT_FOUND: 404,
+  /** The body is larger than the configured limit. */
+  CH_ERR_TOO_LARGE: 413,
+  /** The body is not `application/json`. */
+  CH_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The body is JSON but does not satisfy the endpoint's schema or rules. */
+  CH_ERR_UNPROCESSABLE: 422,
+  /** A uniqueness rule was violated (e.g. an email that belongs to another profile). */
+  CH_ERR_CONFLICT: 422,
+  /** Too many requests; the body carries `wait` seconds. */
+  CH_ERR_RATE_LIMITED: 429,
+  /** `publish()` was given a topic that is not one of `TOPICS`. */
+  CH_ERR_UNKNOWN_TOPIC: 422,
+  /** `publish()` data does not match the topic's schema. */
+  CH_ERR_INVALID_PAYLOAD: 422,
+  /** An endpoint URL is not allowed (scheme, private address, malformed). */
+  CH_ERR_FORBIDDEN_URL: 422,
+  /** The package is closed or not ready. */
+  CH_ERR_NOT_READY: 503,
+  /** Something unexpected went wrong inside the package (never caused by input). */
+  CH_ERR_INTERNAL: 500,
+} as const;
+
+/** One of the package's error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The documented error body of every endpoint. */
+export interface ErrorBody {
+  code: number;
+  messages: string[];
+  /** Seconds to wait, on `429` only. */
+  wait?: number;
+}
+
+/**
+ * The base class of every error the package throws on purpose.
+ * `status` comes from {@link ERROR_CODES}; `messages` are safe to show to the caller.
+ */
+export class ChameleonError extends Error {
+  /** The registry code, e.g. `CH_ERR_UNPROCESSABLE`. */
+  readonly code: ErrorCode;
+  /** The HTTP status this error answers with. */
+  readonly status: number;
+  /** Human-readable messages for the response body. */
+  readonly messages: string[];
+  /** Extra structured details (validator output, the option name, …). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, messages: string | string[], details?: Record<string, unknown>) {
+    const list = Array.isArray(messages) ? messages : [messages];
+    super(list.join('; '));
+    this.name = new.target.name;
+    this.code = code;
+    this.status = ERROR_CODES[code];
+    this.messages = list;
+    this.details = details;
+  }
+
+  /** The documented `{code, messages}` body for this error. */
+  toBody(): ErrorBody {
+    return { code: this.status, messages: this.messages };
+  }
+}
+
+/** Thrown by `chameleonHooks()` when an option is invalid; `option` names it. */
+export class InvalidOptionError extends ChameleonError {
+  /** The dotted path of the bad option, e.g. `delivery.timeoutMs`. */
+  readonly option: string;
+  constructor(option: string, message: string, details?: Record<string, unknown>) {
+    super('CH_ERR_INVALID_OPTION', `Invalid option \`${option}\`: ${message}`, { option, ...details });
+    this.option = option;
+  }
+}
+
+/** Thrown by `publish()` for a topic that is not one of `TOPICS`. */
+export class UnknownTopicError extends ChameleonError {
+  constructor(topic: string) {
+    super('CH_ERR_UNKNOWN_TOPIC', `Unknown topic "${topic}"`, { topic });
+  }
+}
+
+/** Thrown by `publish()` when the data does not match the topic's JSON Schema. */
+export class InvalidPayloadError extends ChameleonError {
+  constructor(topic: string, problems: string[]) {
+    super('CH_ERR_INVALID_PAYLOAD', problems.map((p) => `${topic}: ${p}`), { topic, problems });
+  }
+}
+
+/** Thrown when an endpoint URL or its resolved address is not allowed. */
+export class ForbiddenUrlError extends ChameleonError {
+  constructor(message: string) {
+    super('CH_ERR_FORBIDDEN_URL', message);
+  }
+}
+
+/** Turns anything thrown into the documented error body and status; unknown errors become a bare 500. */
+export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ChameleonError) return { status: error.status, body: error.toBody() };
+  return { status: 500, body: { code: 500, messages: ['Internal error'] } };
+}

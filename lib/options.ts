@@ -1,0 +1,278 @@
+/**
+ * Options: the public `Options` (every field optional but `mongo`, each documented with its default),
+ * the internal, complete and frozen `Config`, the one `DEFAULTS` object, and `parseOptions`.
+ */
+import type { Db, MongoClient } from 'mongodb';
+import type { Agenda } from 'agenda';
+import { InvalidOptionError } from './errors.js';
+import { SILENT_LOGGER, type Logger } from './logger.js';
+import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-schedule.js';
+
+/** How the package reaches MongoDB: a URI it connects itself, a client the host owns, or a `Db`. */
+export type MongoOptions =
+  | { uri: string; dbName?: string; client?: never; db?: never }
+  | { client: MongoClient; dbName?: string; uri?: never; db?: never }
+  | { db: Db; uri?: never; client?: never; dbName?: never };
+
+/** An account given statically in the options (instead of stored in MongoDB). */
+export interface StaticAccount {
+  /** The account's id (any string up to 64 characters). */
+  id: string;
+  /** A display name. @defaultValue the id */
+  name?: string;
+  /** The account secret that authenticates incoming requests (at least 16 characters). */
+  secret: string;
+  /** The secret that signs this account's outgoing webhooks (at least 16 characters). */
+  webhookSecret: string;
+}
+
+/** Size limits of the incoming API. */
+export interface LimitOptions {
+  /** Largest single-item request body, in bytes. @defaultValue 1 MiB */
+  bodyBytes?: number;
+  /** Largest batch request body, in bytes. @defaultValue 16 MiB */
+  batchBytes?: number;
+  /** Bytes stored for each scalar value (longer strings are truncated). @defaultValue 768 */
+  valueBytes?: number;
+  /** Outgoing webhook endpoints per account. @defaultValue 5 */
+  endpointsPerAccount?: number;
+}
+
+/** Outgoing webhook delivery settings. */
+export interface DeliveryOptions {
+  /** Request timeout of one attempt, in ms. @defaultValue 7000 */
+  timeoutMs?: number;
+  /** Delays before each retry, in ms (9 by default, summing to 43 h ± 1 h). @defaultValue DEFAULT_RETRY_SCHEDULE */
+  retrySchedule?: readonly number[];
+  /** Randomise each retry delay by up to this fraction either way. @defaultValue 0.1 */
+  jitter?: number;
+  /** Accept `http://` endpoint URLs (local development). @defaultValue false */
+  allowHttp?: boolean;
+  /** Accept loopback, private, link-local and other non-public targets. @defaultValue false */
+  allowPrivateNetworks?: boolean;
+  /** Extra CA certificates (PEM) trusted for https endpoints. @defaultValue none */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** The `User-Agent` header of every attempt. @defaultValue 'Chameleon Webhooks/v3 (chameleon.io; integral)' */
+  userAgent?: string;
+  /** Attempts in flight at once in this process. @defaultValue 20 */
+  concurrency?: number;
+  /** Attempts in flight at once to one endpoint, so one slow receiver cannot starve others. @defaultValue 4 */
+  perEndpointConcurrency?: number;
+  /** Bytes of each response body kept in the attempt log. @defaultValue 4096 */
+  responseBodyBytes?: number;
+  /** Disable an endpoint that has failed continuously for this long, in ms. @defaultValue 5 days */
+  autoDisableAfterMs?: number;
+  /** How often Agenda looks for due retries, in ms. @defaultValue 1000 */
+  pollIntervalMs?: number;
+}
+
+/** Settings for the Agenda instance the package creates (when the host does not pass its own). */
+export interface AgendaSettings {
+  /** Name of Agenda's jobs collection. @defaultValue `${collectionPrefix}jobs` */
+  collection?: string;
+}
+
+/** The options of `chameleonHooks()`. Only `mongo` is required. */
+export interface Options {
+  /** Where data lives: `{ uri, dbName }`, `{ client, dbName }` or `{ db }`. Required. */
+  mongo: MongoOptions;
+  /** Prefix of every collection name. @defaultValue 'chameleon_' */
+  collectionPrefix?: string;
+  /** Static accounts; without them accounts are stored in MongoDB. @defaultValue [] */
+  accounts?: StaticAccount[];
+  /** Size limits. */
+  limits?: LimitOptions;
+  /** Outgoing delivery settings. */
+  delivery?: DeliveryOptions;
+  /** An existing Agenda instance to define jobs on, or settings for the one the package creates. */
+  agenda?: Agenda | AgendaSettings;
+  /** A pino-compatible logger. @defaultValue silent */
+  logger?: Logger;
+  /** How often coalesced bookkeeping (catalogues, warnings) is written, in ms. @defaultValue 1000 */
+  flushIntervalMs?: number;
+}
+
+/** The complete, frozen configuration the package runs with. */
+export interface Config {
+  readonly mongo: MongoOptions;
+  readonly collectionPrefix: string;
+  readonly accounts: readonly Readonly<StaticAccount>[];
+  readonly limits: Readonly<Required<LimitOptions>>;
+  readonly delivery: Readonly<Required<Omit<DeliveryOptions, 'ca'>>> & { readonly ca: DeliveryOptions['ca'] };
+  readonly agenda: Agenda | AgendaSettings;
+  readonly logger: Logger;
+  readonly flushIntervalMs: number;
+}
+
+const MIB = 1024 * 1024;
+
+/** Every default, in one place. */
+export const DEFAULTS = Object.freeze({
+  collectionPrefix: 'chameleon_',
+  limits: Object.freeze({ bodyBytes: MIB, batchBytes: 16 * MIB, valueBytes: 768, endpointsPerAccount: 5 }),
+  delivery: Object.freeze({
+    timeoutMs: 7000,
+    retrySchedule: DEFAULT_RETRY_SCHEDULE,
+    jitter: 0.1,
+    allowHttp: false,
+    allowPrivateNetworks: false,
+    userAgent: 'Chameleon Webhooks/v3 (chameleon.io; integral)',
+    concurrency: 20,
+    perEndpointConcurrency: 4,
+    responseBodyBytes: 4096,
+    autoDisableAfterMs: 5 * 24 * 60 * 60 * 1000,
+    pollIntervalMs: 1000,
+  }),
+  flushIntervalMs: 1000,
+});
+
+function omitUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function positiveInteger(option: string, value: number, min = 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(option, `expected an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function bool(option: string, value: boolean): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, `expected a boolean, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function parseMongo(mongo: unknown): MongoOptions {
+  if (!isPlainObject(mongo)) throw new InvalidOptionError('mongo', 'required: pass { uri, dbName }, { client, dbName } or { db }');
+  const given = ['uri', 'client', 'db'].filter((k) => mongo[k] !== undefined);
+  if (given.length !== 1) throw new InvalidOptionError('mongo', 'pass exactly one of `uri`, `client` or `db`');
+  if (mongo.uri !== undefined && (typeof mongo.uri !== 'string' || !/^mongodb(\+srv)?:\/\//.test(mongo.uri))) {
+    throw new InvalidOptionError('mongo.uri', 'expected a mongodb:// or mongodb+srv:// connection string');
+  }
+  if (mongo.client !== undefined && typeof (mongo.client as MongoClient).db !== 'function') {
+    throw new InvalidOptionError('mongo.client', 'expected a MongoClient from the `mongodb` package');
+  }
+  if (mongo.db !== undefined && typeof (mongo.db as Db).collection !== 'function') {
+    throw new InvalidOptionError('mongo.db', 'expected a Db from the `mongodb` package');
+  }
+  if (mongo.dbName !== undefined && (typeof mongo.dbName !== 'string' || !/^[A-Za-z0-9_-]{1,63}$/.test(mongo.dbName))) {
+    throw new InvalidOptionError('mongo.dbName', 'expected a database name of letters, digits, `_` or `-`');
+  }
+  return mongo as MongoOptions;
+}
+
+function parseAccounts(accounts: unknown): StaticAccount[] {
+  if (accounts === undefined) return [];
+  if (!Array.isArray(accounts)) throw new InvalidOptionError('accounts', 'expected an array of { id, secret, webhookSecret }');
+  const ids = new Set<string>();
+  const secrets = new Set<string>();
+  return accounts.map((account: unknown, i) => {
+    const at = `accounts[${i}]`;
+    if (!isPlainObject(account)) throw new InvalidOptionError(at, 'expected { id, secret, webhookSecret }');
+    const { id, secret, webhookSecret, name } = account;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(id)) {
+      throw new InvalidOptionError(`${at}.id`, 'expected 1–64 letters, digits, `_`, `.` or `-`');
+    }
+    if (typeof secret !== 'string' || secret.length < 16) throw new InvalidOptionError(`${at}.secret`, 'expected a string of at least 16 characters');
+    if (typeof webhookSecret !== 'string' || webhookSecret.length < 16) {
+      throw new InvalidOptionError(`${at}.webhookSecret`, 'expected a string of at least 16 characters');
+    }
+    if (name !== undefined && typeof name !== 'string') throw new InvalidOptionError(`${at}.name`, 'expected a string');
+    if (ids.has(id)) throw new InvalidOptionError(`${at}.id`, `duplicate account id "${id}"`);
+    if (secrets.has(secret)) throw new InvalidOptionError(`${at}.secret`, 'two accounts share one secret');
+    ids.add(id);
+    secrets.add(secret);
+    return Object.freeze({ id, secret, webhookSecret, name: name ?? id });
+  });
+}
+
+function parseRetrySchedule(value: unknown): readonly number[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 50) {
+    throw new InvalidOptionError('delivery.retrySchedule', 'expected an array of 1–50 delays in ms');
+  }
+  value.forEach((delay, i) => {
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+      throw new InvalidOptionError(`delivery.retrySchedule[${i}]`, 'expected a delay in ms ≥ 0');
+    }
+  });
+  return Object.freeze([...value] as number[]);
+}
+
+function parseCa(value: unknown): DeliveryOptions['ca'] {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  for (const item of list) {
+    if (typeof item !== 'string' && !Buffer.isBuffer(item)) {
+      throw new InvalidOptionError('delivery.ca', 'expected PEM strings or Buffers');
+    }
+  }
+  return value as DeliveryOptions['ca'];
+}
+
+function parseLogger(value: unknown): Logger {
+  if (value === undefined) return SILENT_LOGGER;
+  const logger = value as Record<string, unknown>;
+  for (const method of ['debug', 'info', 'warn', 'error']) {
+    if (typeof logger?.[method] !== 'function') throw new InvalidOptionError('logger', `expected a pino-compatible logger with a \`${method}\` method`);
+  }
+  return value as Logger;
+}
+
+/**
+ * Checks every option and merges it with {@link DEFAULTS}.
+ * @throws InvalidOptionError naming the first bad option.
+ */
+export function parseOptions(options: Options): Config {
+  if (!isPlainObject(options)) throw new InvalidOptionError('options', 'expected an object with at least `mongo`');
+  const mongo = parseMongo(options.mongo);
+  const prefix = options.collectionPrefix ?? DEFAULTS.collectionPrefix;
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_]{0,32}$/.test(prefix)) {
+    throw new InvalidOptionError('collectionPrefix', 'expected up to 32 letters, digits or `_`');
+  }
+  if (options.limits !== undefined && !isPlainObject(options.limits)) throw new InvalidOptionError('limits', 'expected an object');
+  if (options.delivery !== undefined && !isPlainObject(options.delivery)) throw new InvalidOptionError('delivery', 'expected an object');
+  const limitsIn = { ...DEFAULTS.limits, ...omitUndefined(options.limits) };
+  const limits = Object.freeze({
+    bodyBytes: positiveInteger('limits.bodyBytes', limitsIn.bodyBytes, 1024),
+    batchBytes: positiveInteger('limits.batchBytes', limitsIn.batchBytes, 1024),
+    valueBytes: positiveInteger('limits.valueBytes', limitsIn.valueBytes, 16),
+    endpointsPerAccount: positiveInteger('limits.endpointsPerAccount', limitsIn.endpointsPerAccount),
+  });
+  const d = { ...DEFAULTS.delivery, ...omitUndefined(options.delivery) };
+  if (typeof d.jitter !== 'number' || d.jitter < 0 || d.jitter > 0.5) throw new InvalidOptionError('delivery.jitter', 'expected a fraction from 0 to 0.5');
+  if (typeof d.userAgent !== 'string' || d.userAgent.length === 0 || /[\r\n]/.test(d.userAgent)) {
+    throw new InvalidOptionError('delivery.userAgent', 'expected a one-line string');
+  }
+  const delivery = Object.freeze({
+    timeoutMs: positiveInteger('delivery.timeoutMs', d.timeoutMs, 10),
+    retrySchedule: parseRetrySchedule(d.retrySchedule),
+    jitter: d.jitter,
+    allowHttp: bool('delivery.allowHttp', d.allowHttp),
+    allowPrivateNetworks: bool('delivery.allowPrivateNetworks', d.allowPrivateNetworks),
+    ca: parseCa(options.delivery?.ca),
+    userAgent: d.userAgent,
+    concurrency: positiveInteger('delivery.concurrency', d.concurrency),
+    perEndpointConcurrency: positiveInteger('delivery.perEndpointConcurrency', d.perEndpointConcurrency),
+    responseBodyBytes: positiveInteger('delivery.responseBodyBytes', d.responseBodyBytes, 0),
+    autoDisableAfterMs: positiveInteger('delivery.autoDisableAfterMs', d.autoDisableAfterMs),
+    pollIntervalMs: positiveInteger('delivery.pollIntervalMs', d.pollIntervalMs, 10),
+  });
+  const agenda = options.agenda ?? {};
+  if (!isPlainObject(agenda)) throw new InvalidOptionError('agenda', 'expected an Agenda instance or settings');
+  const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 10);
+  return Object.freeze({
+    mongo,
+    collectionPrefix: prefix,
+    accounts: Object.freeze(parseAccounts(options.accounts)),
+    limits,
+    delivery,
+    agenda: agenda as Agenda | AgendaSettings,
+    logger: parseLogger(options.logger),
+    flushIntervalMs,
+  });
+}
