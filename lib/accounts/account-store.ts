@@ -1,0 +1,138 @@
+/**
+ * Accounts: static ones from the options, or stored ones in MongoDB. Resolves an account
+ * secret to its account (by hash, with a short in-process cache so the hot path stays at
+ * one database round trip), creates accounts and rotates webhook secrets.
+ */
+import { ObjectId } from 'mongodb';
+import type { Collections } from '../store/collections.js';
+import type { StaticAccount } from '../options.js';
+import { ChameleonError } from '../errors.js';
+import { generateSecret, hashSecret } from './secrets.js';
+
+/** An account as the package uses it. Secrets other than the webhook secrets are never exposed. */
+export interface Account {
+  id: string;
+  name: string;
+  /** Secrets that sign outgoing webhooks: the current one first. */
+  webhookSecret: string;
+  /** Previous webhook secrets still inside their grace period (receivers may verify with either). */
+  previousWebhookSecrets: string[];
+}
+
+/** What `accounts.create()` returns: the only time the account secret is visible. */
+export interface CreatedAccount {
+  id: string;
+  name: string;
+  secret: string;
+  webhookSecret: string;
+}
+
+interface AccountDoc {
+  _id: string;
+  name: string;
+  secret_hash: string;
+  webhook_secret: string;
+  previous_webhook_secrets: Array<{ secret: string; expires_at: Date }>;
+  created_at: Date;
+}
+
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX = 10_000;
+
+/** Finds, creates and caches accounts. */
+export class AccountStore {
+  private readonly staticByHash = new Map<string, Account>();
+  private readonly staticById = new Map<string, Account>();
+  private readonly cache = new Map<string, { account: Account; expires: number }>();
+
+  constructor(
+    private readonly collections: Collections,
+    staticAccounts: readonly StaticAccount[],
+  ) {
+    for (const a of staticAccounts) {
+      const account: Account = { id: a.id, name: a.name ?? a.id, webhookSecret: a.webhookSecret, previousWebhookSecrets: [] };
+      this.staticByHash.set(hashSecret(a.secret), account);
+      this.staticById.set(a.id, account);
+    }
+  }
+
+  /** Whether accounts come from the options rather than MongoDB. */
+  get isStatic(): boolean {
+    return this.staticById.size > 0;
+  }
+
+  /** The account a secret belongs to, or `undefined`. */
+  async findBySecret(secret: string): Promise<Account | undefined> {
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) return undefined;
+    const hash = hashSecret(secret);
+    const fromStatic = this.staticByHash.get(hash);
+    if (fromStatic || this.isStatic) return fromStatic;
+    const cached = this.cache.get(hash);
+    if (cached && cached.expires > Date.now()) return cached.account;
+    const doc = await this.docs().findOne({ secret_hash: hash });
+    if (!doc) return undefined;
+    const account = toAccount(doc);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(hash, { account, expires: Date.now() + CACHE_TTL_MS });
+    return account;
+  }
+
+  /** The account with this id, or `undefined`. */
+  async findById(id: string): Promise<Account | undefined> {
+    if (this.isStatic) return this.staticById.get(id);
+    const doc = await this.docs().findOne({ _id: id });
+    return doc ? toAccount(doc) : undefined;
+  }
+
+  /** Creates a stored account and returns its secrets, which are shown this once. */
+  async create(input: { name: string }): Promise<CreatedAccount> {
+    if (this.isStatic) throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'Accounts are static (given in options); they cannot be created at run time');
+    if (typeof input?.name !== 'string' || input.name.trim().length === 0 || input.name.length > 200) {
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'An account needs a name of 1–200 characters');
+    }
+    const secret = generateSecret('acct');
+    const webhookSecret = generateSecret('whsec');
+    const id = new ObjectId().toHexString();
+    await this.docs().insertOne({
+      _id: id,
+      name: input.name.trim(),
+      secret_hash: hashSecret(secret),
+      webhook_secret: webhookSecret,
+      previous_webhook_secrets: [],
+      created_at: new Date(),
+    });
+    return { id, name: input.name.trim(), secret, webhookSecret };
+  }
+
+  /**
+   * Replaces a stored account's webhook secret; the old one keeps verifying for `graceMs`
+   * (receivers pass both to `verifyChameleonWebhook`). Returns the new secret.
+   */
+  async rotateWebhookSecret(accountId: string, graceMs = 24 * 60 * 60 * 1000): Promise<string> {
+    if (this.isStatic) throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'Static accounts rotate their secrets in the options');
+    const doc = await this.docs().findOne({ _id: accountId });
+    if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', 'No such account');
+    const now = Date.now();
+    const webhookSecret = generateSecret('whsec');
+    const previous = [{ secret: doc.webhook_secret, expires_at: new Date(now + graceMs) }, ...doc.previous_webhook_secrets]
+      .filter((p) => p.expires_at.getTime() > now)
+      .slice(0, 10);
+    await this.docs().updateOne({ _id: accountId }, { $set: { webhook_secret: webhookSecret, previous_webhook_secrets: previous } });
+    this.cache.clear();
+    return webhookSecret;
+  }
+
+  private docs() {
+    return this.collections.get<AccountDoc>('accounts');
+  }
+}
+
+function toAccount(doc: AccountDoc): Account {
+  const now = Date.now();
+  return {
+    id: doc._id,
+    name: doc.name,
+    webhookSecret: doc.webhook_secret,
+    previousWebhookSecrets: (doc.previous_webhook_secrets ?? []).filter((p) => p.expires_at.getTime() > now).map((p) => p.secret),
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * Secret generation and hashing. Account secrets are only ever compared, so only their
+ * SHA-256 is stored; looking up by hash means the lookup time never depends on how much
+ * of a guessed secret is right.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** A new random secret with a readable prefix, e.g. `acct_…` or `whsec_…` (256 bits). */
+export function generateSecret(prefix: 'acct' | 'whsec'): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The stored form of an account secret. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}

@@ -1,0 +1,29 @@
+/**
+ * The one place where errors become HTTP answers: `{code, messages}` with the registry's
+ * status, never an HTML page or a stack trace. Unexpected errors are logged and answer 500.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ChameleonError, toHttpError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Answers every error thrown below the package's router. */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const { status, body } = toHttpError(error);
+    if (!(error instanceof ChameleonError)) {
+      logger.error({ err: error, method: req.method, path: req.path }, 'chameleon-hooks: unexpected error');
+    } else if (status === 429 && body.wait !== undefined) {
+      res.setHeader('X-Ratelimit-Wait', String(body.wait));
+    }
+    res.status(status).json(body);
+  };
+}
+
+/** Answers `404` for any unknown route below the package's `/v3` namespace. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new ChameleonError('CH_ERR_NOT_FOUND', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`));
+};

@@ -1,0 +1,20 @@
+/**
+ * What every route module needs: the config, the accounts, and lazy access to the
+ * runtime services (available once `ready()` has connected).
+ */
+import type { Config } from '../options.js';
+import type { AccountStore } from '../accounts/account-store.js';
+import type { IngestDeps } from '../ingest/deps.js';
+import type { Collections } from '../store/collections.js';
+import type { Bookkeeper } from '../catalogue/bookkeeper.js';
+
+/** Shared by the route modules. */
+export interface RouteContext {
+  config: Config;
+  /** Resolves once the package is ready; the account store. */
+  accounts(): Promise<AccountStore>;
+  /** Resolves once the package is ready; the ingest dependencies. */
+  ingest(): Promise<IngestDeps>;
+  /** Resolves once the package is ready. */
+  store(): Promise<{ collections: Collections; bookkeeper: Bookkeeper }>;
+}

@@ -1,0 +1,143 @@
+/**
+ * Batches of profiles or companies: items are processed in order, in chunks written with one
+ * ordered `bulkWrite` each (plus one for the companies a chunk's profiles name), so memory
+ * stays bounded however many items a 16 MiB body holds. A bad item is reported in `errors`
+ * and never stops the batch.
+ */
+import { ObjectId, type Document } from 'mongodb';
+import { ChameleonError } from '../errors.js';
+import { assertIncoming, incomingProblems } from './incoming-schemas.js';
+import { COMPANY_KEYS, PROFILE_KEYS, companyIdentity, linkedCompanyId, linkedCompanyUid, profileIdentity } from './identity.js';
+import { propertyChanges } from './changes.js';
+import { recordWrite, type RecordWrite } from '../store/records-repo.js';
+import { uidKey } from '../store/collections.js';
+import { emailChange, noProfileIdentifierMessage, ordinal } from './profiles.js';
+import { noCompanyIdentifierMessage } from './companies.js';
+import type { IngestDeps } from './deps.js';
+import type { ModelKind } from '../catalogue/bookkeeper.js';
+
+/** One item's error in a batch answer. */
+export interface BatchItemError {
+  code: number;
+  index: number;
+  message: string;
+}
+
+/** The answer to a batch. */
+export interface BatchResult {
+  batch: { id: string };
+  errors: BatchItemError[];
+  /** How many errors there were in all (`errors` lists at most {@link MAX_LISTED_ERRORS}). */
+  errors_count: number;
+}
+
+/** Items written per `bulkWrite`. */
+export const CHUNK_SIZE = 1000;
+/** Errors listed in the answer; the rest are counted. */
+export const MAX_LISTED_ERRORS = 1000;
+
+type BatchKind = 'profile' | 'company';
+
+interface PreparedItem {
+  index: number;
+  write: RecordWrite;
+  companyUid?: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Processes a whole batch body for `kind`. */
+export async function ingestBatch(kind: BatchKind, account: string, body: Record<string, unknown>, deps: IngestDeps): Promise<BatchResult> {
+  assertIncoming(kind === 'profile' ? 'profiles-batch' : 'companies-batch', body);
+  const items = body[kind === 'profile' ? 'profiles' : 'companies'] as unknown[];
+  const createMissing = body.on_model_missing !== 'ignore';
+  const errors: BatchItemError[] = [];
+  let errorsCount = 0;
+  const fail = (index: number, message: string, code = 422): void => {
+    errorsCount += 1;
+    if (errors.length < MAX_LISTED_ERRORS) errors.push({ code, index, message });
+  };
+  for (let start = 0; start < items.length; start += CHUNK_SIZE) {
+    const chunk = items.slice(start, start + CHUNK_SIZE);
+    const prepared = prepareChunk(kind, account, chunk, start, deps, createMissing, fail);
+    if (kind === 'profile') await linkChunkCompanies(account, prepared, deps, createMissing);
+    const failures = await (kind === 'profile' ? deps.profiles : deps.companies).bulk(prepared.map((p) => p.write));
+    for (const [position, error] of failures) {
+      const item = prepared[position]!;
+      fail(item.index, error instanceof ChameleonError ? error.messages[0]! : `The ${ordinal(item.index + 1)} item could not be stored: it conflicts with another record (duplicate uid or email)`);
+    }
+  }
+  const id = new ObjectId();
+  await deps.batches.insertOne({
+    _id: id,
+    account,
+    kind,
+    items: items.length,
+    errors_count: errorsCount,
+    on_model_missing: createMissing ? 'create' : 'ignore',
+    created_at: deps.now(),
+  });
+  return { batch: { id: id.toHexString() }, errors, errors_count: errorsCount };
+}
+
+function prepareChunk(
+  kind: BatchKind,
+  account: string,
+  chunk: unknown[],
+  start: number,
+  deps: IngestDeps,
+  createMissing: boolean,
+  fail: (index: number, message: string) => void,
+): PreparedItem[] {
+  const now = deps.now();
+  const model: ModelKind = kind;
+  const prepared: PreparedItem[] = [];
+  chunk.forEach((item, offset) => {
+    const index = start + offset;
+    if (!isObject(item)) {
+      fail(index, `The ${ordinal(index + 1)} item is not an object`);
+      return;
+    }
+    const problems = incomingProblems(kind, item);
+    if (problems.length > 0) {
+      fail(index, `The ${ordinal(index + 1)} item is invalid: ${problems[0]}`);
+      return;
+    }
+    const identity = kind === 'profile' ? profileIdentity(account, item) : companyIdentity(account, item);
+    if (!identity) {
+      fail(index, kind === 'profile' ? noProfileIdentifierMessage(index) : noCompanyIdentifierMessage(index));
+      return;
+    }
+    const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, kind === 'profile' ? PROFILE_KEYS : COMPANY_KEYS);
+    const extras = kind === 'profile' ? { email: emailChange(item, identity), companyId: linkedCompanyId(item) } : {};
+    prepared.push({
+      index,
+      write: recordWrite(account, identity, changes, extras, now, createMissing),
+      companyUid: kind === 'profile' && !extras.companyId ? linkedCompanyUid(item) : undefined,
+    });
+    deps.bookkeeper.recordProperties(account, model, changes.set, now);
+    deps.bookkeeper.recordWarnings(account, model, changes.warnings, now);
+  });
+  return prepared;
+}
+
+/** Upserts the companies a chunk's profiles name by uid (one bulk write) and links them. */
+async function linkChunkCompanies(account: string, prepared: PreparedItem[], deps: IngestDeps, createMissing: boolean): Promise<void> {
+  const uids = [...new Set(prepared.map((p) => p.companyUid).filter((u): u is string => u !== undefined))];
+  if (uids.length === 0) return;
+  const now = deps.now();
+  if (createMissing) {
+    await deps.companies.bulk(
+      uids.map((uid) =>
+        recordWrite(account, { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } }, { set: {}, unset: [], warnings: [] }, {}, now, true),
+      ),
+    );
+  }
+  const ids = await deps.companies.idsByUid(account, uids);
+  for (const item of prepared) {
+    const companyId = item.companyUid === undefined ? undefined : ids.get(item.companyUid);
+    if (companyId) ((item.write.update as { $set: Document }).$set).company_id = companyId;
+  }
+}

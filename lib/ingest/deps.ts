@@ -1,0 +1,19 @@
+/**
+ * What the ingest services need: repositories, the bookkeeper and the limits.
+ */
+import type { Collection } from 'mongodb';
+import type { Bookkeeper } from '../catalogue/bookkeeper.js';
+import type { RecordsRepo } from '../store/records-repo.js';
+import type { EventDoc } from '../store/documents.js';
+
+/** The dependencies of every ingest function (no Express in here). */
+export interface IngestDeps {
+  profiles: RecordsRepo;
+  companies: RecordsRepo;
+  events: Collection<EventDoc>;
+  batches: Collection;
+  bookkeeper: Bookkeeper;
+  valueBytes: number;
+  /** The clock; injectable for tests. */
+  now: () => Date;
+}

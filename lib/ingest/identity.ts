@@ -1,0 +1,66 @@
+/**
+ * Finds how an incoming item identifies its record: by stored `id`, by the host's `uid`,
+ * or (profiles only) by `email`. A uid is always a string, so `18821` and `"18821"` match.
+ */
+import { ObjectId } from 'mongodb';
+import { emailKey, uidKey } from '../store/collections.js';
+
+/** How a record is identified; `filter` is the exact query that finds it. */
+export type Identity =
+  | { by: 'id'; id: ObjectId; filter: { _id: ObjectId; account: string } }
+  | { by: 'uid'; uid: string; filter: { uid_key: string } }
+  | { by: 'email'; email: string; filter: { email_key: string } };
+
+/** Keys of a profile item that identify or link it, never stored as custom properties. */
+export const PROFILE_KEYS: ReadonlySet<string> = new Set(['id', 'uid', 'email', 'company_id', 'company_uid', 'company', 'account_secret']);
+
+/** Keys of a company item that identify it. */
+export const COMPANY_KEYS: ReadonlySet<string> = new Set(['id', 'uid', 'account_secret']);
+
+/** Keys of an event that name it or identify its user; the rest are event properties. */
+export const EVENT_KEYS: ReadonlySet<string> = new Set(['name', 'id', 'uid', 'email', 'profile_id', 'user_id', 'account_secret']);
+
+function asUid(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && value.trim().length > 0) return value.trim();
+  return undefined;
+}
+
+function asObjectId(value: unknown): ObjectId | undefined {
+  return typeof value === 'string' && /^[0-9a-fA-F]{24}$/.test(value) ? new ObjectId(value) : undefined;
+}
+
+/** The identity of a profile item (`id` > `uid` > `email`), or `undefined` when it has none. */
+export function profileIdentity(account: string, item: Record<string, unknown>, aliases = false): Identity | undefined {
+  const id = asObjectId(item.id) ?? (aliases ? asObjectId(item.profile_id) : undefined);
+  if (id) return { by: 'id', id, filter: { _id: id, account } };
+  const uid = asUid(item.uid) ?? (aliases ? asUid(item.user_id) : undefined);
+  if (uid !== undefined) return { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } };
+  const email = typeof item.email === 'string' && item.email.includes('@') ? item.email.trim() : undefined;
+  if (email) return { by: 'email', email, filter: { email_key: emailKey(account, email) } };
+  return undefined;
+}
+
+/** The identity of a company item (`id` > `uid`), or `undefined`. */
+export function companyIdentity(account: string, item: Record<string, unknown>): Identity | undefined {
+  const id = asObjectId(item.id);
+  if (id) return { by: 'id', id, filter: { _id: id, account } };
+  const uid = asUid(item.uid);
+  if (uid !== undefined) return { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } };
+  return undefined;
+}
+
+/** The uid of `company_uid` (or of a nested `company.uid`), if any. */
+export function linkedCompanyUid(item: Record<string, unknown>): string | undefined {
+  const nested = item.company;
+  if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) {
+    const uid = asUid((nested as Record<string, unknown>).uid);
+    if (uid !== undefined) return uid;
+  }
+  return asUid(item.company_uid);
+}
+
+/** The `company_id` of an item, if it is a valid id. */
+export function linkedCompanyId(item: Record<string, unknown>): ObjectId | undefined {
+  return asObjectId(item.company_id);
+}

@@ -1,0 +1,51 @@
+/**
+ * The runtime: everything `ready()` builds once the database is reachable (collections and
+ * indexes, accounts, bookkeeping, ingest dependencies), and tears down on `close()`.
+ */
+import type { Config } from './options.js';
+import { openConnection, type Connection } from './store/connection.js';
+import { Collections } from './store/collections.js';
+import { AccountStore } from './accounts/account-store.js';
+import { Bookkeeper } from './catalogue/bookkeeper.js';
+import { RecordsRepo, type RecordDoc } from './store/records-repo.js';
+import type { EventDoc } from './store/documents.js';
+import type { IngestDeps } from './ingest/deps.js';
+
+/** The services of a ready package. */
+export interface Runtime {
+  connection: Connection;
+  collections: Collections;
+  accounts: AccountStore;
+  bookkeeper: Bookkeeper;
+  ingest: IngestDeps;
+}
+
+/** Connects, creates indexes and starts the bookkeeping flush. */
+export async function startRuntime(config: Config): Promise<Runtime> {
+  const connection = await openConnection(config.mongo);
+  try {
+    const collections = new Collections(connection.db, config.collectionPrefix);
+    await collections.ensureIndexes();
+    const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: config.flushIntervalMs, logger: config.logger });
+    bookkeeper.start();
+    const ingest: IngestDeps = {
+      profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
+      companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
+      events: collections.get<EventDoc>('events'),
+      batches: collections.get('batches'),
+      bookkeeper,
+      valueBytes: config.limits.valueBytes,
+      now: () => new Date(),
+    };
+    return { connection, collections, accounts: new AccountStore(collections, config.accounts), bookkeeper, ingest };
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Flushes bookkeeping and closes the connection if the package opened it. */
+export async function stopRuntime(runtime: Runtime): Promise<void> {
+  await runtime.bookkeeper.stop();
+  await runtime.connection.close();
+}

@@ -1,0 +1,89 @@
+/**
+ * Collection names and the index specs `ready()` creates. Lookups by identifier go through
+ * single-field unique sparse keys (`uid_key`, `email_key`): the test server ignores partial
+ * indexes and collations, and only unique indexes speed up its queries (SPEC §8–9).
+ */
+import type { Collection, CreateIndexesOptions, Db, Document, IndexSpecification } from 'mongodb';
+
+/** The logical collections the package owns. */
+export const COLLECTION_NAMES = [
+  'accounts',
+  'profiles',
+  'companies',
+  'events',
+  'event_names',
+  'properties',
+  'warnings',
+  'batches',
+  'endpoints',
+  'webhooks',
+  'deliveries',
+] as const;
+
+/** One of the package's collections. */
+export type CollectionName = (typeof COLLECTION_NAMES)[number];
+
+interface IndexSpec {
+  key: IndexSpecification;
+  options: CreateIndexesOptions & { name: string };
+}
+
+/** Every index, by collection. Names are explicit so they are stable across versions. */
+export const INDEXES: Record<CollectionName, IndexSpec[]> = {
+  accounts: [{ key: { secret_hash: 1 }, options: { name: 'secret_hash_unique', unique: true } }],
+  profiles: [
+    { key: { uid_key: 1 }, options: { name: 'uid_key_unique', unique: true, sparse: true } },
+    { key: { email_key: 1 }, options: { name: 'email_key_unique', unique: true, sparse: true } },
+    { key: { account: 1, updated_at: -1 }, options: { name: 'account_updated' } },
+  ],
+  companies: [
+    { key: { uid_key: 1 }, options: { name: 'uid_key_unique', unique: true, sparse: true } },
+    { key: { account: 1, updated_at: -1 }, options: { name: 'account_updated' } },
+  ],
+  events: [{ key: { account: 1, profile_id: 1, created_at: -1 }, options: { name: 'account_profile_time' } }],
+  event_names: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  properties: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  warnings: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  batches: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
+  endpoints: [{ key: { account: 1, created_at: 1 }, options: { name: 'account_created' } }],
+  webhooks: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
+  deliveries: [
+    { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
+    { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },
+    { key: { webhook_id: 1 }, options: { name: 'webhook' } },
+  ],
+};
+
+/** Typed access to the package's collections under the configured prefix. */
+export class Collections {
+  constructor(
+    readonly db: Db,
+    readonly prefix: string,
+  ) {}
+
+  /** The collection `name` under the prefix. */
+  get<T extends Document = Document>(name: CollectionName): Collection<T> {
+    return this.db.collection<T>(this.prefix + name);
+  }
+
+  /** Creates every index (idempotent). */
+  async ensureIndexes(): Promise<void> {
+    await Promise.all(
+      COLLECTION_NAMES.map(async (name) => {
+        const specs = INDEXES[name];
+        if (specs.length === 0) return;
+        await this.get(name).createIndexes(specs.map((s) => ({ key: s.key as Record<string, 1 | -1>, ...s.options })));
+      }),
+    );
+  }
+}
+
+/** The lookup key of a uid within an account: account ids never contain `|`. */
+export function uidKey(account: string, uid: string): string {
+  return `${account}|${uid}`;
+}
+
+/** The lookup key of an email within an account, case-insensitive. */
+export function emailKey(account: string, email: string): string {
+  return `${account}|${email.trim().toLowerCase()}`;
+}

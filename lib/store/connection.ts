@@ -1,0 +1,25 @@
+/**
+ * Resolves the host's `mongo` option to a `Db`, and remembers whether the package owns
+ * the client (and so must close it) or the host does.
+ */
+import { MongoClient, type Db } from 'mongodb';
+import type { MongoOptions } from '../options.js';
+
+/** A database handle and how to release it. */
+export interface Connection {
+  db: Db;
+  client: MongoClient | undefined;
+  /** Closes the client only if the package opened it. */
+  close(): Promise<void>;
+}
+
+/** Connects (for `{ uri }`) or wraps the host's client or `Db`. */
+export async function openConnection(mongo: MongoOptions): Promise<Connection> {
+  if (mongo.db) return { db: mongo.db, client: undefined, close: async () => undefined };
+  if (mongo.client) {
+    return { db: mongo.client.db(mongo.dbName ?? 'chameleon'), client: mongo.client, close: async () => undefined };
+  }
+  const client = new MongoClient(mongo.uri as string, { maxPoolSize: 50 });
+  await client.connect();
+  return { db: client.db(mongo.dbName ?? 'chameleon'), client, close: () => client.close() };
+}

@@ -1,0 +1,165 @@
+/**
+ * Profiles and companies: one idempotent upsert per item (`findOneAndUpdate` for a single
+ * item, `bulkWrite` for batches), keyed by the unique `uid_key` / `email_key`, with a retry
+ * on the duplicate-key error two concurrent first writes of one uid can cause.
+ */
+import type { AnyBulkWriteOperation, Collection, Document, ObjectId } from 'mongodb';
+import { ChameleonError } from '../errors.js';
+import type { Identity } from '../ingest/identity.js';
+import { propsUpdate, type PropertyChanges } from '../ingest/changes.js';
+import { emailKey, uidKey } from './collections.js';
+import { isDuplicateKey } from './mongo-errors.js';
+
+/** A profile or company as stored. */
+export interface RecordDoc {
+  _id: ObjectId;
+  account: string;
+  uid?: string;
+  uid_key?: string;
+  email?: string;
+  email_key?: string;
+  company_id?: ObjectId;
+  props: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** What to write besides the custom properties. */
+export interface RecordExtras {
+  /** A profile's email: a string sets it, `null` removes it. */
+  email?: string | null;
+  /** The company a profile belongs to. */
+  companyId?: ObjectId;
+}
+
+/** One write: the filter, the update and whether a missing record is created. */
+export interface RecordWrite {
+  filter: Document;
+  update: Document;
+  upsert: boolean;
+}
+
+/** Builds the write for one item. Records found by `id` are never created. */
+export function recordWrite(
+  account: string,
+  identity: Identity,
+  changes: PropertyChanges,
+  extras: RecordExtras,
+  now: Date,
+  createMissing: boolean,
+): RecordWrite {
+  const { $set, $unset } = propsUpdate(changes);
+  $set.updated_at = now;
+  const unset: Record<string, ''> = { ...$unset };
+  if (typeof extras.email === 'string') {
+    $set.email = extras.email;
+    $set.email_key = emailKey(account, extras.email);
+  } else if (extras.email === null) {
+    unset.email = '';
+    unset.email_key = '';
+  }
+  if (extras.companyId) $set.company_id = extras.companyId;
+  const setOnInsert: Document = { account, created_at: now };
+  if (identity.by === 'uid') setOnInsert.uid = identity.uid;
+  const update: Document = { $set, $setOnInsert: setOnInsert };
+  if (Object.keys(unset).length > 0) update.$unset = unset;
+  return { filter: identity.filter, update, upsert: createMissing && identity.by !== 'id' };
+}
+
+/** Reads and writes one of the two record collections. */
+export class RecordsRepo {
+  constructor(private readonly collection: Collection<RecordDoc>) {}
+
+  /**
+   * Applies one write and returns the record's id, or `undefined` when it does not exist and
+   * was not to be created. One round trip in the common case.
+   * @throws ChameleonError (`422`) when the email already belongs to another profile.
+   */
+  async upsert(account: string, write: RecordWrite, identity: Identity): Promise<ObjectId | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await this.collection.findOneAndUpdate(write.filter, write.update, {
+          upsert: write.upsert,
+          returnDocument: 'after',
+          projection: { _id: 1 },
+        });
+        return doc?._id;
+      } catch (error) {
+        if (isDuplicateKey(error, 'uid_key') && attempt === 0) continue; // a concurrent first write won: now it is an update
+        if (isDuplicateKey(error, 'email_key')) return this.adoptEmailProfile(account, write, identity);
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * A uid write whose email belongs to a profile known only by that email: give that profile
+   * the uid (it is the same person, first seen by email, e.g. from a partner).
+   */
+  private async adoptEmailProfile(account: string, write: RecordWrite, identity: Identity): Promise<ObjectId | undefined> {
+    const email = (write.update.$set as Document).email as string | undefined;
+    if (identity.by === 'uid' && email) {
+      const { $set, $unset } = write.update as { $set: Document; $unset?: Document };
+      const adopt: Document = { $set: { ...$set, uid: identity.uid, uid_key: uidKey(account, identity.uid) } };
+      if ($unset) adopt.$unset = $unset;
+      try {
+        const doc = await this.collection.findOneAndUpdate(
+          { email_key: emailKey(account, email), uid_key: { $exists: false } },
+          adopt,
+          { returnDocument: 'after', projection: { _id: 1 } },
+        );
+        if (doc) return doc._id;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new ChameleonError('CH_ERR_CONFLICT', `The email ${email ?? '(given)'} already belongs to another profile`);
+  }
+
+  /** Applies many writes in order; returns the index and error of each write that failed. */
+  async bulk(writes: RecordWrite[]): Promise<Map<number, unknown>> {
+    const failures = new Map<number, unknown>();
+    let start = 0;
+    while (start < writes.length) {
+      const ops: AnyBulkWriteOperation<RecordDoc>[] = writes.slice(start).map((w) => ({
+        updateOne: { filter: w.filter, update: w.update, upsert: w.upsert },
+      }));
+      try {
+        await this.collection.bulkWrite(ops, { ordered: true });
+        return failures;
+      } catch (error) {
+        const failed = (error as { writeErrors?: Array<{ index: number; err?: unknown }> | { index: number } }).writeErrors;
+        const first = Array.isArray(failed) ? failed[0] : failed;
+        if (!first || typeof first.index !== 'number') throw error;
+        const index = start + first.index;
+        // A duplicate uid_key is a concurrent first write of the same uid: apply it again as an update.
+        const write = writes[index]!;
+        try {
+          await this.collection.updateOne(write.filter, write.update, { upsert: write.upsert });
+        } catch (retryError) {
+          failures.set(index, retryError);
+        }
+        start = index + 1;
+      }
+    }
+    return failures;
+  }
+
+  /** The record with this id in this account. */
+  findById(account: string, id: ObjectId): Promise<RecordDoc | null> {
+    return this.collection.findOne({ _id: id, account });
+  }
+
+  /** The record found by `filter` (a unique key), if any. */
+  findOne(filter: Document): Promise<RecordDoc | null> {
+    return this.collection.findOne(filter);
+  }
+
+  /** Ids of the records with these uids, by uid. */
+  async idsByUid(account: string, uids: string[]): Promise<Map<string, ObjectId>> {
+    const docs = await this.collection
+      .find({ uid_key: { $in: uids.map((uid) => uidKey(account, uid)) } }, { projection: { _id: 1, uid: 1 } })
+      .toArray();
+    return new Map(docs.map((d) => [d.uid as string, d._id]));
+  }
+}
