@@ -10,6 +10,11 @@ import { createRouter } from './http/router.js';
 import { startRuntime, stopRuntime, type Runtime } from './runtime.js';
 import type { CreatedAccount } from './accounts/account-store.js';
 import type { RouteContext } from './http/route-context.js';
+import type { Agenda } from 'agenda';
+import { mountWebhookRoutes } from './admin/webhooks-routes.js';
+import type { PublishResult } from './delivery/delivery-service.js';
+import type { Topic, TopicPayloads } from './topics/index.js';
+import type { Account } from './accounts/account-store.js';
 
 /** What `chameleonHooks()` returns: an Express router (mount it with `app.use`) plus methods. */
 export interface ChameleonHooks extends Router {
@@ -24,6 +29,16 @@ export interface ChameleonHooks extends Router {
     /** Rotates an account's webhook secret; the old one stays valid for `graceMs`. */
     rotateWebhookSecret(accountId: string, graceMs?: number): Promise<string>;
   };
+  /**
+   * Publishes a webhook to every endpoint of the account subscribed to `topic`: validates
+   * `data` against the topic's schema (typed error, nothing stored, when invalid), stores it
+   * once, fans out one delivery per endpoint and attempts each right away.
+   */
+  publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult>;
+  /** Sends a `ping` to one endpoint and resolves with the attempt's outcome. */
+  ping(accountId: string, endpointId: string): Promise<{ id: string; state: string; status: number | null; error: string | null }>;
+  /** The Agenda instance the delivery jobs run on (once ready). */
+  readonly agenda: Agenda | undefined;
   /** The frozen configuration in force. */
   readonly config: Config;
 }
@@ -39,11 +54,12 @@ export interface ChameleonHooks extends Router {
 export function chameleonHooks(options: Options): ChameleonHooks {
   const config = parseOptions(options);
   let starting: Promise<Runtime> | undefined;
+  let current: Runtime | undefined; // set once ready, for the synchronous `agenda` getter
   let closed = false;
 
   const runtime = (): Promise<Runtime> => {
     if (closed) return Promise.reject(new ChameleonError('CH_ERR_NOT_READY', 'chameleon-hooks is closed'));
-    starting ??= startRuntime(config).catch((error: unknown) => {
+    starting ??= startRuntime(config).then((r) => (current = r)).catch((error: unknown) => {
       starting = undefined; // let a later call retry, e.g. once the database is up
       throw error;
     });
@@ -59,19 +75,35 @@ export function chameleonHooks(options: Options): ChameleonHooks {
       return { collections: r.collections, bookkeeper: r.bookkeeper };
     },
   };
-  const router = createRouter(ctx) as ChameleonHooks;
+  const delivery = async () => (await runtime()).delivery;
+  const router = createRouter(ctx, [(r, c) => mountWebhookRoutes(r, c, delivery)]) as ChameleonHooks;
 
+  const accountById = async (accountId: string): Promise<Account> => {
+    const account = await (await runtime()).accounts.findById(accountId);
+    if (!account) throw new ChameleonError('CH_ERR_NOT_FOUND', `No account with id ${accountId}`);
+    return account;
+  };
+
+  Object.defineProperty(router, 'agenda', { get: () => current?.delivery.agenda, enumerable: true });
   return Object.assign(router, {
     config,
     async ready(): Promise<void> {
       await runtime();
     },
+    async publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult> {
+      const account = await accountById(accountId);
+      return (await delivery()).publish(account, topic, data);
+    },
+    async ping(accountId: string, endpointId: string) {
+      const account = await accountById(accountId);
+      const { webhook_id, report } = await (await delivery()).ping(account, endpointId);
+      return { id: webhook_id, state: report?.state ?? 'pending', status: report?.log.status ?? null, error: report?.log.error ?? null };
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      const current = starting;
-      starting = undefined;
-      if (current) await stopRuntime(await current.catch(() => undefined as never)).catch(() => undefined);
+      const started = await starting?.catch(() => undefined);
+      if (started) await stopRuntime(started);
     },
     accounts: {
       create: async (input: { name: string }) => (await runtime()).accounts.create(input),

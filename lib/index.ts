@@ -7,3 +7,7 @@ export { ERROR_CODES, ChameleonError, InvalidOptionError, UnknownTopicError, Inv
 export { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-schedule.js';
 export type { Logger } from './logger.js';
 export type { Account, CreatedAccount } from './accounts/account-store.js';
+export * from './topics/index.js';
+export { signPayload, verifySignature, SIGNATURE_HEADER, ID_HEADER } from './signature/index.js';
+export { verifyChameleonWebhook, verifyWebhook, WebhookVerificationError, type ChameleonWebhook } from './verify/index.js';
+export type { PublishResult } from './delivery/delivery-service.js';

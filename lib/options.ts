@@ -64,6 +64,11 @@ export interface DeliveryOptions {
   autoDisableAfterMs?: number;
   /** How often Agenda looks for due retries, in ms. @defaultValue 1000 */
   pollIntervalMs?: number;
+  /**
+   * How often the recovery sweep looks for deliveries whose attempt was interrupted (a crash)
+   * or whose retry job is missing, in ms. @defaultValue 10000
+   */
+  sweepIntervalMs?: number;
 }
 
 /** Settings for the Agenda instance the package creates (when the host does not pass its own). */
@@ -122,6 +127,7 @@ export const DEFAULTS = Object.freeze({
     responseBodyBytes: 4096,
     autoDisableAfterMs: 5 * 24 * 60 * 60 * 1000,
     pollIntervalMs: 1000,
+    sweepIntervalMs: 10_000,
   }),
   flushIntervalMs: 1000,
 });
@@ -135,9 +141,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function positiveInteger(option: string, value: number, min = 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidOptionError(option, `expected an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+/** The longest delay a Node.js timer honours; a longer one fires at once (and an interval every 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function positiveInteger(option: string, value: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new InvalidOptionError(option, `expected an integer ${range}, got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -244,12 +254,12 @@ export function parseOptions(options: Options): Config {
     endpointsPerAccount: positiveInteger('limits.endpointsPerAccount', limitsIn.endpointsPerAccount),
   });
   const d = { ...DEFAULTS.delivery, ...omitUndefined(options.delivery) };
-  if (typeof d.jitter !== 'number' || d.jitter < 0 || d.jitter > 0.5) throw new InvalidOptionError('delivery.jitter', 'expected a fraction from 0 to 0.5');
+  if (typeof d.jitter !== 'number' || !(d.jitter >= 0 && d.jitter <= 0.5)) throw new InvalidOptionError('delivery.jitter', 'expected a fraction from 0 to 0.5');
   if (typeof d.userAgent !== 'string' || d.userAgent.length === 0 || /[\r\n]/.test(d.userAgent)) {
     throw new InvalidOptionError('delivery.userAgent', 'expected a one-line string');
   }
   const delivery = Object.freeze({
-    timeoutMs: positiveInteger('delivery.timeoutMs', d.timeoutMs, 10),
+    timeoutMs: positiveInteger('delivery.timeoutMs', d.timeoutMs, 10, MAX_TIMER_MS),
     retrySchedule: parseRetrySchedule(d.retrySchedule),
     jitter: d.jitter,
     allowHttp: bool('delivery.allowHttp', d.allowHttp),
@@ -260,11 +270,12 @@ export function parseOptions(options: Options): Config {
     perEndpointConcurrency: positiveInteger('delivery.perEndpointConcurrency', d.perEndpointConcurrency),
     responseBodyBytes: positiveInteger('delivery.responseBodyBytes', d.responseBodyBytes, 0),
     autoDisableAfterMs: positiveInteger('delivery.autoDisableAfterMs', d.autoDisableAfterMs),
-    pollIntervalMs: positiveInteger('delivery.pollIntervalMs', d.pollIntervalMs, 10),
+    pollIntervalMs: positiveInteger('delivery.pollIntervalMs', d.pollIntervalMs, 10, MAX_TIMER_MS),
+    sweepIntervalMs: positiveInteger('delivery.sweepIntervalMs', d.sweepIntervalMs, 50),
   });
   const agenda = options.agenda ?? {};
   if (!isPlainObject(agenda)) throw new InvalidOptionError('agenda', 'expected an Agenda instance or settings');
-  const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 10);
+  const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 10, MAX_TIMER_MS);
   return Object.freeze({
     mongo,
     collectionPrefix: prefix,

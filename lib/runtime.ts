@@ -1,6 +1,7 @@
 /**
  * The runtime: everything `ready()` builds once the database is reachable (collections and
- * indexes, accounts, bookkeeping, ingest dependencies), and tears down on `close()`.
+ * indexes, accounts, bookkeeping, ingest dependencies, the delivery service), and tears down
+ * on `close()`.
  */
 import type { Config } from './options.js';
 import { openConnection, type Connection } from './store/connection.js';
@@ -10,6 +11,7 @@ import { Bookkeeper } from './catalogue/bookkeeper.js';
 import { RecordsRepo, type RecordDoc } from './store/records-repo.js';
 import type { EventDoc } from './store/documents.js';
 import type { IngestDeps } from './ingest/deps.js';
+import { DeliveryService } from './delivery/delivery-service.js';
 
 /** The services of a ready package. */
 export interface Runtime {
@@ -18,6 +20,7 @@ export interface Runtime {
   accounts: AccountStore;
   bookkeeper: Bookkeeper;
   ingest: IngestDeps;
+  delivery: DeliveryService;
 }
 
 /** Connects, creates indexes and starts the bookkeeping flush. */
@@ -37,15 +40,24 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       valueBytes: config.limits.valueBytes,
       now: () => new Date(),
     };
-    return { connection, collections, accounts: new AccountStore(collections, config.accounts), bookkeeper, ingest };
+    const accounts = new AccountStore(collections, config.accounts);
+    const delivery = new DeliveryService(config, connection.db, collections, accounts);
+    try {
+      await delivery.start();
+    } catch (error) {
+      await bookkeeper.stop().catch(() => undefined);
+      throw error;
+    }
+    return { connection, collections, accounts, bookkeeper, ingest, delivery };
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;
   }
 }
 
-/** Flushes bookkeeping and closes the connection if the package opened it. */
+/** Drains deliveries, flushes bookkeeping and closes the connection if the package opened it. */
 export async function stopRuntime(runtime: Runtime): Promise<void> {
+  await runtime.delivery.stop();
   await runtime.bookkeeper.stop();
   await runtime.connection.close();
 }

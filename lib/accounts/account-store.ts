@@ -44,6 +44,7 @@ export class AccountStore {
   private readonly staticByHash = new Map<string, Account>();
   private readonly staticById = new Map<string, Account>();
   private readonly cache = new Map<string, { account: Account; expires: number }>();
+  private readonly byIdCache = new Map<string, { account: Account; expires: number }>();
 
   constructor(
     private readonly collections: Collections,
@@ -77,11 +78,17 @@ export class AccountStore {
     return account;
   }
 
-  /** The account with this id, or `undefined`. */
+  /** The account with this id, or `undefined` (cached briefly: every attempt needs it). */
   async findById(id: string): Promise<Account | undefined> {
     if (this.isStatic) return this.staticById.get(id);
+    const cached = this.byIdCache.get(id);
+    if (cached && cached.expires > Date.now()) return cached.account;
     const doc = await this.docs().findOne({ _id: id });
-    return doc ? toAccount(doc) : undefined;
+    if (!doc) return undefined;
+    const account = toAccount(doc);
+    if (this.byIdCache.size >= CACHE_MAX) this.byIdCache.clear();
+    this.byIdCache.set(id, { account, expires: Date.now() + CACHE_TTL_MS });
+    return account;
   }
 
   /** Creates a stored account and returns its secrets, which are shown this once. */
@@ -119,6 +126,7 @@ export class AccountStore {
       .slice(0, 10);
     await this.docs().updateOne({ _id: accountId }, { $set: { webhook_secret: webhookSecret, previous_webhook_secrets: previous } });
     this.cache.clear();
+    this.byIdCache.clear();
     return webhookSecret;
   }
 

@@ -1,0 +1,106 @@
+/**
+ * The endpoints and deliveries API (`/v3/edit/webhooks…`, `/v3/edit/deliveries…`):
+ * list/create/delete endpoints, delivery history, ping, replay and manual redelivery.
+ */
+import type { Router } from 'express';
+import { ObjectId } from 'mongodb';
+import { ChameleonError } from '../errors.js';
+import { asyncHandler } from '../http/async-handler.js';
+import { accountOf, requireAccount } from '../http/auth.js';
+import { jsonBody } from '../http/json-body.js';
+import { nextCursor, parsePage } from '../http/pagination.js';
+import { deliveryJson, endpointJson } from '../delivery/documents.js';
+import { endpointHealth } from '../delivery/health.js';
+import { parseSince } from './parse-since.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { RouteContext } from '../http/route-context.js';
+
+const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'succeeded', 'failed', 'cancelled']);
+
+/** Adds the webhook management routes; `delivery` resolves once the package is ready. */
+export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: () => Promise<DeliveryService>): void {
+  const auth = requireAccount(ctx.accounts, { beforeBody: true });
+  const authAfterBody = requireAccount(ctx.accounts);
+  const body = jsonBody({ limitBytes: 64 * 1024, tooLargeMessage: 'The request body must be less than 64kb' });
+  const id = (value: unknown) => String(value);
+
+  router.get('/v3/edit/webhooks', auth, authAfterBody, asyncHandler(async (_req, res) => {
+    const service = await delivery();
+    const docs = await service.endpoints.list(accountOf(res).id);
+    const healths = await Promise.all(docs.map((d) => endpointHealth(service.deliveries.collection, d._id)));
+    res.json({ webhooks: docs.map((d, i) => endpointJson(d, healths[i])) });
+  }));
+
+  router.post('/v3/edit/webhooks', auth, body, authAfterBody, asyncHandler(async (req, res) => {
+    const service = await delivery();
+    const account = accountOf(res);
+    const doc = await service.endpoints.create(account.id, req.body as Record<string, unknown>);
+    // Every new endpoint gets a ping, as the platform does; its result shows in the endpoint's health.
+    void service.ping(account, doc._id.toHexString()).catch(() => undefined);
+    res.status(201).json({ webhook: endpointJson(doc) });
+  }));
+
+  router.get('/v3/edit/webhooks/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
+    const service = await delivery();
+    const doc = await service.endpoints.get(accountOf(res).id, id(req.params.id));
+    res.json({ webhook: endpointJson(doc, await endpointHealth(service.deliveries.collection, doc._id)) });
+  }));
+
+  router.delete('/v3/edit/webhooks/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
+    const doc = await (await delivery()).deleteEndpoint(accountOf(res), id(req.params.id));
+    res.json({ webhook: endpointJson(doc) });
+  }));
+
+  router.get('/v3/edit/webhooks/:id/deliveries', auth, authAfterBody, asyncHandler(async (req, res) => {
+    const service = await delivery();
+    const endpoint = await service.endpoints.get(accountOf(res).id, id(req.params.id));
+    const query = req.query as Record<string, unknown>;
+    const page = parsePage(query, 'created_at');
+    const filter: Record<string, unknown> = { endpoint_id: endpoint._id, account: endpoint.account, ...page.filter };
+    if (query.state !== undefined) {
+      if (typeof query.state !== 'string' || !DELIVERY_STATES.has(query.state)) {
+        throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`state` must be one of pending, succeeded, failed or cancelled');
+      }
+      filter.state = query.state;
+    }
+    const docs = await service.deliveries.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
+    res.json({ deliveries: docs.map(deliveryJson), cursor: { limit: page.limit, before: nextCursor(docs, page.limit, 'created_at') } });
+  }));
+
+  router.post('/v3/edit/webhooks/:id/ping', auth, authAfterBody, asyncHandler(async (req, res) => {
+    const service = await delivery();
+    const account = accountOf(res);
+    const { webhook_id, report } = await service.ping(account, id(req.params.id));
+    await service.flushStats();
+    const doc = await service.endpoints.get(account.id, id(req.params.id));
+    res.json({
+      ping: {
+        id: webhook_id,
+        state: report?.state ?? 'pending',
+        status: report?.log.status ?? null,
+        duration_ms: report?.log.duration_ms ?? null,
+        error: report?.log.error ?? null,
+      },
+      webhook: endpointJson(doc, await endpointHealth(service.deliveries.collection, doc._id)),
+    });
+  }));
+
+  router.post('/v3/edit/webhooks/:id/replay', auth, body, authAfterBody, asyncHandler(async (req, res) => {
+    const since = parseSince((req.body as Record<string, unknown>).since);
+    const result = await (await delivery()).replay(accountOf(res), id(req.params.id), since);
+    res.status(202).json({ replay: { since: since.toISOString(), deliveries: result.deliveries } });
+  }));
+
+  router.get('/v3/edit/deliveries/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
+    const service = await delivery();
+    const raw = id(req.params.id);
+    const doc = /^[0-9a-fA-F]{24}$/.test(raw) ? await service.deliveries.collection.findOne({ _id: new ObjectId(raw), account: accountOf(res).id }) : null;
+    if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${raw}`);
+    res.json({ delivery: deliveryJson(doc) });
+  }));
+
+  router.post('/v3/edit/deliveries/:id/retry', auth, authAfterBody, asyncHandler(async (req, res) => {
+    const doc = await (await delivery()).retry(accountOf(res), id(req.params.id));
+    res.json({ delivery: deliveryJson(doc) });
+  }));
+}

@@ -1,0 +1,159 @@
+/**
+ * Delivery documents: creation, the atomic claim that counts an attempt *before* its request
+ * (so a delivery that crashes the process every time still ends), lease renewal, outcomes,
+ * and the queries of the recovery sweep and the API.
+ */
+import { ObjectId, type Collection, type Document } from 'mongodb';
+import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc } from './documents.js';
+
+/** Builds a new delivery whose first attempt starts now (already counted and leased). */
+export function newDelivery(
+  fields: { account: string; webhookId: ObjectId; endpointId: ObjectId; topic: string; maxAttempts: number; trigger: AttemptTrigger },
+  now: Date,
+  leaseMs: number,
+  startsNow: boolean,
+): DeliveryDoc {
+  return {
+    _id: new ObjectId(),
+    account: fields.account,
+    webhook_id: fields.webhookId,
+    endpoint_id: fields.endpointId,
+    topic: fields.topic,
+    state: 'pending',
+    attempts: startsNow ? 1 : 0,
+    max_attempts: fields.maxAttempts,
+    lease_until: startsNow ? new Date(now.getTime() + leaseMs) : null,
+    next_attempt_at: now,
+    next_trigger: fields.trigger,
+    attempt_log: [],
+    last_status: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    completed_at: null,
+  };
+}
+
+/** What an attempt concluded. */
+export type Conclusion =
+  | { state: 'succeeded' }
+  | { state: 'failed'; reason: string }
+  | { state: 'pending'; nextAttemptAt: Date };
+
+/** Reads and writes deliveries. */
+export class DeliveriesRepo {
+  constructor(readonly collection: Collection<DeliveryDoc>) {}
+
+  /** Stores new deliveries. */
+  async insert(docs: DeliveryDoc[]): Promise<void> {
+    if (docs.length > 0) await this.collection.insertMany(docs, { ordered: false });
+  }
+
+  /**
+   * Takes a pending delivery for one attempt: counts it and leases it, unless another attempt
+   * holds a live lease. Returns the claimed document, or `null` when there is nothing to do.
+   */
+  claim(id: ObjectId, now: Date, leaseMs: number, trigger?: AttemptTrigger): Promise<DeliveryDoc | null> {
+    const set: Document = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now };
+    if (trigger) set.next_trigger = trigger;
+    return this.collection.findOneAndUpdate(
+      { _id: id, state: 'pending', $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
+      { $inc: { attempts: 1 }, $set: set },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Extends the lease of an attempt that waited for a slot; `false` if someone else took it. */
+  async renewLease(doc: DeliveryDoc, now: Date, leaseMs: number): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: doc._id, state: 'pending', attempts: doc.attempts },
+      { $set: { lease_until: new Date(now.getTime() + leaseMs), updated_at: now } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /**
+   * Records an attempt and its conclusion. The state only changes if no later attempt was
+   * claimed meanwhile (`attempts` unchanged); the log entry is kept either way.
+   */
+  async conclude(doc: DeliveryDoc, log: AttemptLog, conclusion: Conclusion, now: Date): Promise<boolean> {
+    const push = { attempt_log: { $each: [log], $slice: -ATTEMPT_LOG_LIMIT } };
+    const set: Document = { state: conclusion.state, lease_until: null, last_status: log.status, last_error: log.error, updated_at: now };
+    if (conclusion.state === 'pending') {
+      set.next_attempt_at = conclusion.nextAttemptAt;
+      set.next_trigger = 'retry';
+    } else {
+      set.next_attempt_at = null;
+      set.completed_at = now;
+      if (conclusion.state === 'failed') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
+    }
+    const result = await this.collection.updateOne({ _id: doc._id, state: 'pending', attempts: doc.attempts }, { $set: set, $push: push } as Document);
+    if (result.matchedCount === 1) return true;
+    await this.collection.updateOne({ _id: doc._id }, { $push: push } as Document);
+    return false;
+  }
+
+  /** Ends a delivery without an attempt (endpoint deleted or disabled, attempts exhausted by crashes). */
+  async abandon(doc: DeliveryDoc, state: 'failed' | 'cancelled', reason: string, now: Date): Promise<void> {
+    await this.collection.updateOne(
+      { _id: doc._id, state: 'pending' },
+      { $set: { state, lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now } },
+    );
+  }
+
+  /**
+   * Makes a delivery attemptable once more, right now (manual redelivery), even if it had
+   * ended: one more attempt is allowed. `null` when it does not exist or an attempt is in flight.
+   */
+  async reopen(id: ObjectId, account: string, now: Date): Promise<DeliveryDoc | null> {
+    const doc = await this.collection.findOne({ _id: id, account });
+    if (!doc) return null;
+    if (doc.state === 'pending' && doc.lease_until && doc.lease_until > now) return null;
+    const result = await this.collection.updateOne(
+      { _id: id, attempts: doc.attempts, state: doc.state },
+      {
+        $set: {
+          state: 'pending',
+          max_attempts: Math.max(doc.max_attempts, doc.attempts + 1),
+          lease_until: null,
+          next_attempt_at: now,
+          next_trigger: 'manual',
+          completed_at: null,
+          updated_at: now,
+        },
+      },
+    );
+    return result.matchedCount === 1 ? { ...doc, state: 'pending' } : null;
+  }
+
+  /** Deliveries due for recovery: pending, unleased, overdue by `graceMs`. Marks them taken for `holdMs`. */
+  async takeOverdue(now: Date, graceMs: number, holdMs: number, limit: number): Promise<DeliveryDoc[]> {
+    const due = await this.collection
+      .find({
+        state: 'pending',
+        next_attempt_at: { $lte: new Date(now.getTime() - graceMs) },
+        $or: [{ lease_until: null }, { lease_until: { $lt: now } }],
+      })
+      .sort({ next_attempt_at: 1 })
+      .limit(limit)
+      .toArray();
+    const taken: DeliveryDoc[] = [];
+    for (const doc of due) {
+      const result = await this.collection.updateOne(
+        { _id: doc._id, state: 'pending', next_attempt_at: doc.next_attempt_at },
+        { $set: { next_attempt_at: new Date(now.getTime() + holdMs), next_trigger: 'recovery', updated_at: now } },
+      );
+      if (result.modifiedCount === 1) taken.push(doc);
+    }
+    return taken;
+  }
+
+  /** Cancels every pending delivery of an endpoint. */
+  async cancelForEndpoint(endpointId: ObjectId, reason: string, now: Date): Promise<number> {
+    const result = await this.collection.updateMany(
+      { endpoint_id: endpointId, state: 'pending' },
+      { $set: { state: 'cancelled', lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now } },
+    );
+    return result.modifiedCount;
+  }
+}

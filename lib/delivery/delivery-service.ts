@@ -1,0 +1,269 @@
+/**
+ * The "data out" service: publish (validate, store the webhook once, fan out one delivery per
+ * subscribed endpoint, attempt each right away in-process), ping, replay, manual retry, and
+ * the lifecycle of the Agenda jobs that make every retry durable.
+ */
+import { ObjectId, type Collection, type Db } from 'mongodb';
+import type { Agenda } from 'agenda';
+import { ChameleonError } from '../errors.js';
+import type { Config } from '../options.js';
+import type { Account, AccountStore } from '../accounts/account-store.js';
+import type { Collections } from '../store/collections.js';
+import { validateTopicData, type Topic, type TopicPayloads } from '../topics/index.js';
+import { createHttpSender, type HttpSender } from './http-sender.js';
+import { KeyedLimiter } from './limiter.js';
+import { EndpointsRepo } from './endpoints-repo.js';
+import { EndpointStats } from './endpoint-stats.js';
+import { DeliveriesRepo, newDelivery } from './deliveries-repo.js';
+import { AttemptRunner, type AttemptReport } from './attempt-runner.js';
+import { matchesExperienceFilter } from './experience-filter.js';
+import { ATTEMPT_JOB, SWEEP_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor, type AgendaHandle, type AttemptJobData } from './jobs.js';
+import { sweepOnce, SWEEP_BATCH } from './sweep.js';
+import type { AttemptTrigger, DeliveryDoc, EndpointDoc, WebhookDoc } from './documents.js';
+
+/** How long a claimed attempt is protected: the request timeout plus a margin. */
+export function leaseFor(timeoutMs: number): number {
+  return timeoutMs + 5_000;
+}
+
+/** Immediate attempts allowed to wait per endpoint before new ones go to Agenda instead. */
+const MAX_WAITING_PER_ENDPOINT = 1000;
+/** Webhooks one replay may resend. */
+export const MAX_REPLAY = 10_000;
+
+/** What `publish` returns. */
+export interface PublishResult {
+  /** The webhook id (also `X-Chameleon-Id` and the body's `id`). */
+  id: string;
+  /** How many endpoints it was fanned out to. */
+  deliveries: number;
+}
+
+/** Publishing, delivery control and the background machinery. */
+export class DeliveryService {
+  readonly endpoints: EndpointsRepo;
+  readonly deliveries: DeliveriesRepo;
+  readonly webhooks: Collection<WebhookDoc>;
+  readonly agendaHandle: AgendaHandle;
+  private readonly stats: EndpointStats;
+  private readonly sender: HttpSender;
+  private readonly runner: AttemptRunner;
+  private readonly limiter: KeyedLimiter;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly leaseMs: number;
+  private accepting = true;
+
+  constructor(
+    private readonly config: Config,
+    private readonly db: Db,
+    collections: Collections,
+    private readonly accounts: AccountStore,
+  ) {
+    const { delivery, limits, logger, flushIntervalMs } = config;
+    this.leaseMs = leaseFor(delivery.timeoutMs);
+    this.endpoints = new EndpointsRepo(collections.get<EndpointDoc>('endpoints'), {
+      allowHttp: delivery.allowHttp,
+      allowPrivateNetworks: delivery.allowPrivateNetworks,
+      endpointsPerAccount: limits.endpointsPerAccount,
+    });
+    this.deliveries = new DeliveriesRepo(collections.get<DeliveryDoc>('deliveries'));
+    this.webhooks = collections.get<WebhookDoc>('webhooks');
+    this.stats = new EndpointStats(collections.get<EndpointDoc>('endpoints'), { flushIntervalMs, logger });
+    this.sender = createHttpSender({
+      timeoutMs: delivery.timeoutMs,
+      userAgent: delivery.userAgent,
+      ca: delivery.ca,
+      allowPrivateNetworks: delivery.allowPrivateNetworks,
+      responseBodyBytes: delivery.responseBodyBytes,
+    });
+    this.agendaHandle = createAgenda(config, db);
+    this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
+    this.runner = new AttemptRunner({
+      deliveries: this.deliveries,
+      webhooks: this.webhooks,
+      endpoints: this.endpoints,
+      accounts,
+      sender: this.sender,
+      limiter: this.limiter,
+      stats: this.stats,
+      schedule: (id, at) => this.scheduleAttempt(id, at, 'retry'),
+      retrySchedule: delivery.retrySchedule,
+      jitter: delivery.jitter,
+      leaseMs: this.leaseMs,
+      logger,
+    });
+    defineJobs(this.agendaHandle, config, {
+      attempt: async (data) => {
+        if (typeof data?.deliveryId === 'string' && ObjectId.isValid(data.deliveryId)) {
+          await this.runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry');
+        }
+      },
+      sweep: () => this.sweep(),
+    });
+  }
+
+  /** The Agenda instance the jobs run on. */
+  get agenda(): Agenda {
+    return this.agendaHandle.agenda;
+  }
+
+  /** Starts the stats flush and Agenda (when owned), clears stale locks, schedules the sweep. */
+  async start(): Promise<void> {
+    this.stats.start();
+    await clearStaleLocks(this.db, this.agendaHandle, lockLifetimeFor(this.config.delivery.timeoutMs));
+    if (this.agendaHandle.owned) await this.agenda.start();
+    await this.agenda.every(this.config.delivery.sweepIntervalMs, SWEEP_JOB);
+  }
+
+  /** Stops taking work, waits for in-flight attempts and running jobs, then stops Agenda. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    await Promise.allSettled([...this.inFlight]);
+    if (this.agendaHandle.owned) {
+      await this.agenda.drain({ timeout: this.config.delivery.timeoutMs + 5_000 }).catch(() => undefined);
+      await this.agenda.stop().catch(() => undefined);
+    }
+    await this.stats.stop();
+    await this.sender.close();
+  }
+
+  /** Validates, stores and fans out one webhook; the first attempts start right away. */
+  async publish<T extends Topic>(account: Account, topic: T | string, data: TopicPayloads[T] | Record<string, unknown>): Promise<PublishResult> {
+    this.assertAccepting();
+    validateTopicData(topic, data);
+    const payload = data as unknown as Record<string, unknown>;
+    const endpoints = (await this.endpoints.enabledFor(account.id)).filter(
+      (e) => e.topics.includes(topic) && matchesExperienceFilter(e.experience_ids, payload),
+    );
+    return this.fanOut(account.id, topic, payload, endpoints, 'publish', this.maxAttempts());
+  }
+
+  /** Sends a `ping` to one endpoint (even a disabled one) and waits for the attempt. */
+  async ping(account: Account, endpointId: string): Promise<{ webhook_id: string; report: AttemptReport | undefined }> {
+    this.assertAccepting();
+    const endpoint = await this.endpoints.get(account.id, endpointId);
+    const data = { account: { id: account.id, name: account.name } };
+    const { webhook, deliveries } = await this.store(account.id, 'ping', data, [endpoint], true, 'ping', 1);
+    const report = await this.track(this.runner.attemptClaimed(deliveries[0]!, 'ping', { webhook, endpoint }));
+    return { webhook_id: webhook._id.toHexString(), report };
+  }
+
+  /** Resends every webhook since `since` that the endpoint subscribes to, as new deliveries. */
+  async replay(account: Account, endpointId: string, since: Date): Promise<{ deliveries: number }> {
+    this.assertAccepting();
+    const endpoint = await this.endpoints.get(account.id, endpointId);
+    const webhooks = await this.webhooks
+      .find({ account: account.id, created_at: { $gte: since }, topic: { $in: endpoint.topics } })
+      .sort({ created_at: 1 })
+      .limit(MAX_REPLAY)
+      .toArray();
+    const now = new Date();
+    const docs = webhooks
+      .filter((w) => matchesExperienceFilter(endpoint.experience_ids, w.data))
+      .map((w) => newDelivery({ account: account.id, webhookId: w._id, endpointId: endpoint._id, topic: w.topic, maxAttempts: this.maxAttempts(), trigger: 'replay' }, now, this.leaseMs, false));
+    await this.deliveries.insert(docs);
+    // Jobs are created in the background; if this process stops first, the sweep finds the rest.
+    void this.track(this.enqueueAll(docs.map((d) => d._id), 'replay'));
+    return { deliveries: docs.length };
+  }
+
+  /** Attempts one delivery again now, even if it had succeeded or given up, and waits for it. */
+  async retry(account: Account, deliveryId: string): Promise<DeliveryDoc> {
+    this.assertAccepting();
+    const id = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? new ObjectId(deliveryId) : undefined;
+    const existing = id ? await this.deliveries.collection.findOne({ _id: id, account: account.id }) : null;
+    if (!id || !existing) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
+    const reopened = await this.deliveries.reopen(id, account.id, new Date());
+    if (!reopened) throw new ChameleonError('CH_ERR_CONFLICT', 'An attempt of this delivery is in flight; try again when it has finished');
+    await this.track(this.runner.attemptById(id, 'manual'));
+    return (await this.deliveries.collection.findOne({ _id: id }))!;
+  }
+
+  /** Deletes an endpoint and cancels its pending deliveries. */
+  async deleteEndpoint(account: Account, endpointId: string): Promise<EndpointDoc> {
+    const doc = await this.endpoints.delete(account.id, endpointId);
+    await this.deliveries.cancelForEndpoint(doc._id, 'The endpoint was deleted', new Date());
+    return doc;
+  }
+
+  /** Writes pending endpoint state now (tests, dashboards). */
+  flushStats(): Promise<void> {
+    return this.stats.flush();
+  }
+
+  /** One sweep run, repeated at once while it finds full batches. */
+  async sweep(): Promise<void> {
+    const deps = {
+      deliveries: this.deliveries,
+      endpoints: this.endpoints,
+      enqueue: (id: ObjectId) => this.scheduleAttempt(id, new Date(), 'recovery'),
+      leaseMs: this.leaseMs,
+      autoDisableAfterMs: this.config.delivery.autoDisableAfterMs,
+      logger: this.config.logger,
+    };
+    while ((await sweepOnce(deps)) === SWEEP_BATCH);
+  }
+
+  private maxAttempts(): number {
+    return this.config.delivery.retrySchedule.length + 1;
+  }
+
+  private assertAccepting(): void {
+    if (!this.accepting) throw new ChameleonError('CH_ERR_NOT_READY', 'chameleon-hooks is shutting down');
+  }
+
+  private async fanOut(account: string, topic: string, data: Record<string, unknown>, endpoints: EndpointDoc[], trigger: AttemptTrigger, maxAttempts: number): Promise<PublishResult> {
+    const immediate = endpoints.filter((e) => this.limiter.waiting(e._id.toHexString()) < MAX_WAITING_PER_ENDPOINT);
+    const deferred = endpoints.filter((e) => !immediate.includes(e));
+    const { webhook, deliveries } = await this.store(account, topic, data, immediate, true, trigger, maxAttempts, deferred);
+    for (const delivery of deliveries) {
+      const endpoint = endpoints.find((e) => e._id.equals(delivery.endpoint_id))!;
+      if (delivery.attempts === 1) void this.track(this.runner.attemptClaimed(delivery, trigger, { webhook, endpoint }));
+      else void this.track(this.scheduleAttempt(delivery._id, new Date(), trigger));
+    }
+    return { id: webhook._id.toHexString(), deliveries: deliveries.length };
+  }
+
+  /** Stores the webhook and its deliveries in parallel (two writes, one round trip of latency). */
+  private async store(
+    account: string,
+    topic: string,
+    data: Record<string, unknown>,
+    endpoints: EndpointDoc[],
+    startsNow: boolean,
+    trigger: AttemptTrigger,
+    maxAttempts: number,
+    deferred: EndpointDoc[] = [],
+  ): Promise<{ webhook: WebhookDoc; deliveries: DeliveryDoc[] }> {
+    const now = new Date();
+    const webhook: WebhookDoc = { _id: new ObjectId(), account, topic, data, created_at: now };
+    const make = (e: EndpointDoc, starts: boolean) =>
+      newDelivery({ account, webhookId: webhook._id, endpointId: e._id, topic, maxAttempts, trigger }, now, this.leaseMs, starts);
+    const deliveries = [...endpoints.map((e) => make(e, startsNow)), ...deferred.map((e) => make(e, false))];
+    await Promise.all([this.webhooks.insertOne(webhook), this.deliveries.insert(deliveries)]);
+    return { webhook, deliveries };
+  }
+
+  private async scheduleAttempt(id: ObjectId, at: Date, trigger: AttemptTrigger): Promise<void> {
+    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger };
+    if (at.getTime() <= Date.now()) await this.agenda.now(ATTEMPT_JOB, data);
+    else await this.agenda.schedule(at, ATTEMPT_JOB, data);
+  }
+
+  private async enqueueAll(ids: ObjectId[], trigger: AttemptTrigger): Promise<void> {
+    for (const id of ids) {
+      if (!this.accepting) return;
+      await this.scheduleAttempt(id, new Date(), trigger);
+    }
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    const guarded = promise.catch((error: unknown) => {
+      this.config.logger.error({ err: error }, 'chameleon-hooks: delivery work failed');
+      return undefined as T;
+    });
+    this.inFlight.add(guarded);
+    void guarded.finally(() => this.inFlight.delete(guarded));
+    return guarded;
+  }
+}

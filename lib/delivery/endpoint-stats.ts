@@ -1,0 +1,75 @@
+/**
+ * Coalesced endpoint state: the latest outcome per endpoint (`last_item_*`) and the start of
+ * its current failure run (for auto-disable) are kept in memory and written once per
+ * interval, so an attempt costs one write (its delivery), not two.
+ */
+import type { AnyBulkWriteOperation, Collection, ObjectId } from 'mongodb';
+import type { EndpointDoc } from './documents.js';
+import type { Logger } from '../logger.js';
+
+interface Latest {
+  id: ObjectId;
+  at: Date;
+  ok: boolean;
+  error: string | null;
+  firstFailureAt: Date | null;
+}
+
+/** Aggregates attempt outcomes per endpoint and flushes them. */
+export class EndpointStats {
+  private pending = new Map<string, Latest>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly collection: Collection<EndpointDoc>,
+    private readonly options: { flushIntervalMs: number; logger: Logger },
+  ) {}
+
+  /** Starts the periodic flush. */
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes what is pending. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Notes one attempt's outcome. */
+  record(endpointId: ObjectId, at: Date, ok: boolean, error: string | null): void {
+    const key = endpointId.toHexString();
+    const previous = this.pending.get(key);
+    const firstFailureAt = ok ? null : (previous && !previous.ok ? previous.firstFailureAt : at);
+    if (previous && previous.at > at) return;
+    this.pending.set(key, { id: endpointId, at, ok, error, firstFailureAt });
+  }
+
+  /** Writes every pending outcome in one unordered bulk write. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    const ops: AnyBulkWriteOperation<EndpointDoc>[] = [];
+    for (const s of batch) {
+      const last = { last_item_at: s.at, last_item_state: s.ok ? ('valid' as const) : ('error' as const), last_item_error: s.error, updated_at: s.at };
+      // Only move last_item_* forward in time (another process may have written a newer one).
+      ops.push({ updateOne: { filter: { _id: s.id, $or: [{ last_item_at: null }, { last_item_at: { $lte: s.at } }] }, update: { $set: last } } });
+      if (s.ok) ops.push({ updateOne: { filter: { _id: s.id }, update: { $set: { failing_since: null } } } });
+      else ops.push({ updateOne: { filter: { _id: s.id, failing_since: null }, update: { $set: { failing_since: s.firstFailureAt } } } });
+    }
+    try {
+      await this.collection.bulkWrite(ops, { ordered: true });
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'chameleon-hooks: endpoint state flush failed');
+    }
+  }
+}

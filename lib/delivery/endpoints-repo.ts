@@ -1,0 +1,162 @@
+/**
+ * Endpoints: create (URL policy, topic check, per-account limit), list, find, delete,
+ * enable/disable, and a short per-account cache of the subscribed set so `publish` costs no
+ * endpoint query on the hot path.
+ */
+import { ObjectId, type Collection } from 'mongodb';
+import { ChameleonError } from '../errors.js';
+import { checkEndpointUrl } from './ssrf-guard.js';
+import { isTopic, TOPICS } from '../topics/index.js';
+import type { EndpointDoc } from './documents.js';
+
+/** What creating an endpoint takes (after parsing). */
+export interface EndpointInput {
+  url?: unknown;
+  name?: unknown;
+  topics?: unknown;
+  experience_ids?: unknown;
+}
+
+/** The policy endpoints are created under. */
+export interface EndpointPolicy {
+  allowHttp: boolean;
+  allowPrivateNetworks: boolean;
+  endpointsPerAccount: number;
+}
+
+const CACHE_TTL_MS = 1000;
+
+/** `topics` as an array or a comma-separated string, checked against `TOPICS`. */
+export function parseTopics(value: unknown): string[] {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ChameleonError('CH_ERR_UNPROCESSABLE', `\`topics\` must be a non-empty array or comma-separated string of: ${TOPICS.join(', ')}`);
+  }
+  const topics = [...new Set(list.map((t) => (typeof t === 'string' ? t.trim() : t)))];
+  const unknown = topics.filter((t) => !isTopic(t));
+  if (unknown.length > 0) throw new ChameleonError('CH_ERR_UNPROCESSABLE', `Unknown topic${unknown.length > 1 ? 's' : ''}: ${unknown.map(String).join(', ')}`);
+  return topics as string[];
+}
+
+function parseExperienceIds(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
+  if (!Array.isArray(list) || list.some((id) => typeof id !== 'string' || !/^[0-9a-fA-F]{24}$/.test(id)) || list.length > 1000) {
+    throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`experience_ids` must be an array of up to 1,000 experience ids (24-hex)');
+  }
+  return [...new Set(list as string[])];
+}
+
+/** Reads and writes endpoints. */
+export class EndpointsRepo {
+  private readonly cache = new Map<string, { endpoints: EndpointDoc[]; expires: number }>();
+
+  constructor(
+    private readonly collection: Collection<EndpointDoc>,
+    private readonly policy: EndpointPolicy,
+  ) {}
+
+  /** Validates and stores a new endpoint. */
+  async create(account: string, input: EndpointInput): Promise<EndpointDoc> {
+    if (typeof input.url !== 'string') throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`url` is required: the https URL to deliver to');
+    const url = checkEndpointUrl(input.url.trim(), this.policy).toString();
+    const topics = parseTopics(input.topics);
+    const experienceIds = parseExperienceIds(input.experience_ids);
+    if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length > 200)) {
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`name` must be a string of up to 200 characters');
+    }
+    const count = await this.collection.countDocuments({ account });
+    if (count >= this.policy.endpointsPerAccount) {
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', `An account may have at most ${this.policy.endpointsPerAccount} webhook endpoints; delete one first`);
+    }
+    const now = new Date();
+    const doc: EndpointDoc = {
+      _id: new ObjectId(),
+      account,
+      url,
+      name: (input.name as string | undefined)?.trim() || new URL(url).host,
+      topics,
+      experience_ids: experienceIds,
+      disabled: false,
+      disabled_reason: null,
+      disabled_at: null,
+      failing_since: null,
+      last_item_at: null,
+      last_item_state: null,
+      last_item_error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.collection.insertOne(doc);
+    this.invalidate(account);
+    return doc;
+  }
+
+  /** Every endpoint of an account, oldest first. */
+  list(account: string): Promise<EndpointDoc[]> {
+    return this.collection.find({ account }).sort({ created_at: 1 }).limit(1000).toArray();
+  }
+
+  /** The enabled endpoints of an account, cached for a second. */
+  async enabledFor(account: string): Promise<EndpointDoc[]> {
+    const cached = this.cache.get(account);
+    if (cached && cached.expires > Date.now()) return cached.endpoints;
+    const endpoints = await this.collection.find({ account, disabled: false }).toArray();
+    this.cache.set(account, { endpoints, expires: Date.now() + CACHE_TTL_MS });
+    return endpoints;
+  }
+
+  /** One endpoint of an account, or a `404`. */
+  async get(account: string, id: string): Promise<EndpointDoc> {
+    const doc = ObjectId.isValid(id) && /^[0-9a-fA-F]{24}$/.test(id) ? await this.collection.findOne({ _id: new ObjectId(id), account }) : null;
+    if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', `No webhook endpoint with id ${id}`);
+    return doc;
+  }
+
+  /** One endpoint by id, whatever its account (for attempts). */
+  byId(id: ObjectId): Promise<EndpointDoc | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
+  /** Deletes an endpoint; `false` when it did not exist. */
+  async delete(account: string, id: string): Promise<EndpointDoc> {
+    const doc = await this.get(account, id);
+    await this.collection.deleteOne({ _id: doc._id, account });
+    this.invalidate(account);
+    return doc;
+  }
+
+  /** Disables an endpoint (410 Gone, or failing for too long). */
+  async disable(id: ObjectId, reason: string): Promise<void> {
+    const now = new Date();
+    const doc = await this.collection.findOneAndUpdate(
+      { _id: id, disabled: false },
+      { $set: { disabled: true, disabled_reason: reason, disabled_at: now, updated_at: now } },
+      { projection: { account: 1 } },
+    );
+    if (doc) this.invalidate(doc.account);
+  }
+
+  /** Enables an endpoint again (a successful ping). */
+  async enable(id: ObjectId): Promise<void> {
+    const now = new Date();
+    const doc = await this.collection.findOneAndUpdate(
+      { _id: id, disabled: true },
+      { $set: { disabled: false, disabled_reason: null, disabled_at: null, failing_since: null, updated_at: now } },
+      { projection: { account: 1 } },
+    );
+    if (doc) this.invalidate(doc.account);
+  }
+
+  /** Disables every endpoint that has failed continuously since before `cutoff`; returns their ids. */
+  async disableFailingSince(cutoff: Date, reason: string): Promise<ObjectId[]> {
+    const failing = await this.collection.find({ disabled: false, failing_since: { $lt: cutoff } }, { projection: { _id: 1 } }).toArray();
+    for (const { _id } of failing) await this.disable(_id, reason);
+    return failing.map((d) => d._id);
+  }
+
+  /** Forgets the cached endpoints of an account. */
+  invalidate(account: string): void {
+    this.cache.delete(account);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The recovery sweep (an Agenda recurring job): finds pending deliveries that are overdue and
+ * unleased — an attempt interrupted by a crash, a retry job that was never created — and gives
+ * each a job; and disables endpoints that have failed continuously for too long.
+ */
+import type { ObjectId } from 'mongodb';
+import type { DeliveriesRepo } from './deliveries-repo.js';
+import type { EndpointsRepo } from './endpoints-repo.js';
+import type { Logger } from '../logger.js';
+
+/** How overdue a delivery must be before the sweep takes it (its own job normally runs first). */
+export const OVERDUE_GRACE_MS = 2_000;
+/** Deliveries taken per sweep run; a full batch triggers another run at once. */
+export const SWEEP_BATCH = 500;
+
+/** What the sweep needs. */
+export interface SweepDeps {
+  deliveries: DeliveriesRepo;
+  endpoints: EndpointsRepo;
+  enqueue(deliveryId: ObjectId): Promise<void>;
+  leaseMs: number;
+  autoDisableAfterMs: number;
+  logger: Logger;
+}
+
+/** One sweep run; returns how many deliveries it recovered (so the caller may run again at once). */
+export async function sweepOnce(deps: SweepDeps, now = new Date()): Promise<number> {
+  const overdue = await deps.deliveries.takeOverdue(now, OVERDUE_GRACE_MS, deps.leaseMs, SWEEP_BATCH);
+  for (const doc of overdue) await deps.enqueue(doc._id);
+  if (overdue.length > 0) deps.logger.info({ count: overdue.length }, 'chameleon-hooks: recovered overdue deliveries');
+  const disabled = await deps.endpoints.disableFailingSince(
+    new Date(now.getTime() - deps.autoDisableAfterMs),
+    `Failed continuously for ${Math.round(deps.autoDisableAfterMs / 3_600_000)} h`,
+  );
+  if (disabled.length > 0) deps.logger.warn({ endpoints: disabled.map((id) => id.toHexString()) }, 'chameleon-hooks: disabled failing endpoints');
+  return overdue.length;
+}
