@@ -7,6 +7,7 @@ import type { ObjectId } from 'mongodb';
 import type { DeliveriesRepo } from './deliveries-repo.js';
 import type { EndpointsRepo } from './endpoints-repo.js';
 import type { Logger } from '../logger.js';
+import { formatDuration } from './format-duration.js';
 
 /** How overdue a delivery must be before the sweep takes it (its own job normally runs first). */
 export const OVERDUE_GRACE_MS = 2_000;
@@ -30,7 +31,7 @@ export async function sweepOnce(deps: SweepDeps, now = new Date()): Promise<numb
   if (overdue.length > 0) deps.logger.info({ count: overdue.length }, 'chameleon-hooks: recovered overdue deliveries');
   const disabled = await deps.endpoints.disableFailingSince(
     new Date(now.getTime() - deps.autoDisableAfterMs),
-    `Failed continuously for ${Math.round(deps.autoDisableAfterMs / 3_600_000)} h`,
+    `Failed continuously for ${formatDuration(deps.autoDisableAfterMs)}`,
   );
   if (disabled.length > 0) deps.logger.warn({ endpoints: disabled.map((id) => id.toHexString()) }, 'chameleon-hooks: disabled failing endpoints');
   return overdue.length;

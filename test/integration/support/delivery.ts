@@ -1,0 +1,142 @@
+/**
+ * Helpers for the data-out integration tests: fast delivery options, polling, endpoint creation
+ * through the API (waiting for its creation ping), and reading what receivers and the database saw.
+ */
+import request from 'supertest';
+import { ObjectId } from 'mongodb';
+import type { Express } from 'express';
+import type { Collection, Db } from 'mongodb';
+import { ACCOUNT } from '../../helpers/app.js';
+import type { Receiver, ReceivedRequest } from '../../helpers/receiver.js';
+import type { DeliveryOptions } from '../../../lib/index.js';
+import type { DeliveryDoc, EndpointDoc, WebhookDoc } from '../../../lib/delivery/documents.js';
+import { loadFixture } from '../../unit/topics/topic-fixtures.js';
+import type { Topic } from '../../../lib/topics/index.js';
+
+/** The management API's authentication header for {@link ACCOUNT}. */
+export const AUTH = { 'X-Account-Secret': ACCOUNT.secret };
+
+/** Delivery options for loopback receivers with short, deterministic timings. */
+export function fastDelivery(overrides: DeliveryOptions = {}): DeliveryOptions {
+  return {
+    allowHttp: true,
+    allowPrivateNetworks: true,
+    retrySchedule: [200, 400],
+    jitter: 0,
+    timeoutMs: 1000,
+    pollIntervalMs: 50,
+    sweepIntervalMs: 200,
+    ...overrides,
+  };
+}
+
+/** Polls `fn` until it returns a truthy value, or throws after `timeoutMs`. */
+export async function until<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** Waits `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A received request's JSON body. */
+export function bodyOf(req: ReceivedRequest): { id: string; kind: string; sent_at: string; data: Record<string, unknown> } {
+  return JSON.parse(req.body.toString('utf8')) as { id: string; kind: string; sent_at: string; data: Record<string, unknown> };
+}
+
+/** The requests a receiver got for webhook `id` (the `X-Chameleon-Id` header). */
+export function requestsFor(receiver: Receiver, id: string): ReceivedRequest[] {
+  return receiver.requests.filter((r) => r.headers['x-chameleon-id'] === id);
+}
+
+/** The requests a receiver got that are not pings. */
+export function nonPings(receiver: Receiver): ReceivedRequest[] {
+  return receiver.requests.filter((r) => bodyOf(r).kind !== 'ping');
+}
+
+/** The example data of a topic, with the experience id replaced when given. */
+export function topicData(topic: Topic, experienceId?: string): Record<string, unknown> {
+  const data = loadFixture(topic).data;
+  if (experienceId !== undefined) {
+    const model = topic.split('.')[0]!;
+    (data[model] as { id: string }).id = experienceId;
+  }
+  return data;
+}
+
+/** The package's collections in the test database (default prefix). */
+export function collections(db: Db): {
+  endpoints: Collection<EndpointDoc>;
+  webhooks: Collection<WebhookDoc>;
+  deliveries: Collection<DeliveryDoc>;
+} {
+  return {
+    endpoints: db.collection<EndpointDoc>('chameleon_endpoints'),
+    webhooks: db.collection<WebhookDoc>('chameleon_webhooks'),
+    deliveries: db.collection<DeliveryDoc>('chameleon_deliveries'),
+  };
+}
+
+/** The endpoint JSON the API answers. */
+export interface EndpointJson {
+  id: string;
+  uid: string;
+  name: string;
+  topics: string[];
+  experience_ids: string[];
+  state: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  last_item_at: string | null;
+  last_item_state: 'valid' | 'error' | null;
+  last_item_error: string | null;
+  health?: { status: string; attempts: number; success_rate: number | null; latency_ms: { p50: number | null; p95: number | null; avg: number | null } };
+  [key: string]: unknown;
+}
+
+/**
+ * Creates an endpoint through the API as {@link ACCOUNT} (or with `auth`) and waits until the
+ * ping sent on creation has concluded, so later assertions see only what the test sends.
+ */
+export async function createEndpoint(
+  app: Express,
+  db: Db,
+  body: Record<string, unknown>,
+  auth: Record<string, string> = AUTH,
+): Promise<EndpointJson> {
+  const res = await request(app).post('/v3/edit/webhooks').set(auth).send(body);
+  if (res.status !== 201) throw new Error(`creating the endpoint answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const endpoint = res.body.webhook as EndpointJson;
+  const { deliveries } = collections(db);
+  await until(
+    () => deliveries.findOne({ endpoint_id: new ObjectId(endpoint.id), topic: 'ping', state: { $ne: 'pending' } }),
+    10_000,
+    'the creation ping',
+  );
+  return endpoint;
+}
+
+/** Deletes every endpoint of the account behind `auth`. */
+export async function deleteAllEndpoints(app: Express, auth: Record<string, string> = AUTH): Promise<void> {
+  const list = await request(app).get('/v3/edit/webhooks').set(auth).expect(200);
+  for (const e of list.body.webhooks as EndpointJson[]) await request(app).delete(`/v3/edit/webhooks/${e.id}`).set(auth).expect(200);
+}
+
+/** The delivery of webhook `webhookId` to endpoint `endpointId`, from the database. */
+export function deliveryOf(db: Db, webhookId: string, endpointId: string): Promise<DeliveryDoc | null> {
+  return collections(db).deliveries.findOne({ webhook_id: new ObjectId(webhookId), endpoint_id: new ObjectId(endpointId) });
+}
+
+/** Waits until the delivery of `webhookId` to `endpointId` is in `state`, and returns it. */
+export function deliveryInState(db: Db, webhookId: string, endpointId: string, state: DeliveryDoc['state'], timeoutMs = 10_000): Promise<DeliveryDoc> {
+  return until(async () => {
+    const doc = await deliveryOf(db, webhookId, endpointId);
+    return doc && doc.state === state ? doc : undefined;
+  }, timeoutMs, `delivery ${state}`);
+}
