@@ -12,7 +12,10 @@ interface Latest {
   at: Date;
   ok: boolean;
   error: string | null;
+  /** Start of the failure run the latest outcome belongs to (null after a success). */
   firstFailureAt: Date | null;
+  /** A success was seen since the last flush: any failure run stored before it has ended. */
+  restarted: boolean;
 }
 
 /** Aggregates attempt outcomes per endpoint and flushes them. */
@@ -43,9 +46,16 @@ export class EndpointStats {
   record(endpointId: ObjectId, at: Date, ok: boolean, error: string | null): void {
     const key = endpointId.toHexString();
     const previous = this.pending.get(key);
+    if (previous && previous.at > at) {
+      // An older attempt finished late: the latest outcome stands, but a success still ends the run before it.
+      if (ok && !previous.ok) {
+        previous.restarted = true;
+        if (previous.firstFailureAt && previous.firstFailureAt < at) previous.firstFailureAt = previous.at;
+      }
+      return;
+    }
     const firstFailureAt = ok ? null : (previous && !previous.ok ? previous.firstFailureAt : at);
-    if (previous && previous.at > at) return;
-    this.pending.set(key, { id: endpointId, at, ok, error, firstFailureAt });
+    this.pending.set(key, { id: endpointId, at, ok, error, firstFailureAt, restarted: ok || (previous?.restarted ?? false) });
   }
 
   /** Writes every pending outcome in one unordered bulk write. */
@@ -64,7 +74,8 @@ export class EndpointStats {
       // Only move last_item_* forward in time (another process may have written a newer one).
       ops.push({ updateOne: { filter: { _id: s.id, $or: [{ last_item_at: null }, { last_item_at: { $lte: s.at } }] }, update: { $set: last } } });
       if (s.ok) ops.push({ updateOne: { filter: { _id: s.id }, update: { $set: { failing_since: null } } } });
-      else ops.push({ updateOne: { filter: { _id: s.id, failing_since: null }, update: { $set: { failing_since: s.firstFailureAt } } } });
+      // After a success in this batch the stored run has ended: the new one starts at this batch's first failure.
+      else ops.push({ updateOne: { filter: s.restarted ? { _id: s.id } : { _id: s.id, failing_since: null }, update: { $set: { failing_since: s.firstFailureAt } } } });
     }
     try {
       await this.collection.bulkWrite(ops, { ordered: true });

@@ -1,0 +1,186 @@
+// Endpoint and delivery lifecycle: auto-disable after a failure run (reset by a success), delete cancels pending deliveries, close() drains in-flight attempts.
+import request from 'supertest';
+import { ObjectId } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { ChameleonError } from '../../lib/index.js';
+import {
+  AUTH,
+  collections,
+  createEndpoint,
+  deleteAllEndpoints,
+  deliveryInState,
+  deliveryOf,
+  fastDelivery,
+  requestsFor,
+  sleep,
+  topicData,
+  until,
+} from './support/delivery.js';
+
+const receivers: Receiver[] = [];
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const started = await startReceiver(...args);
+  receivers.push(started);
+  return started;
+}
+afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+});
+
+function publishTour(t: TestApp): Promise<{ id: string }> {
+  return t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+}
+
+async function endpointDoc(t: TestApp, id: string) {
+  return (await collections(t.db.db).endpoints.findOne({ _id: new ObjectId(id) }))!;
+}
+
+describe('auto-disable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 100), autoDisableAfterMs: 500 }) });
+  });
+  afterEach(() => deleteAllEndpoints(t.app));
+
+  it('should disable, with a reason, an endpoint that has failed continuously for autoDisableAfterMs', async () => {
+    const target = await receiver(() => ({ status: 500 }));
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started', 'tour.completed'] });
+    const { id } = await publishTour(t);
+    const disabled = await until(async () => {
+      const res = await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(200);
+      return res.body.webhook.state === 'disabled' ? res.body.webhook : undefined;
+    });
+    expect(disabled.disabled_reason).toBe('Failed continuously for 500 ms');
+    expect(disabled.disabled_at).toEqual(expect.any(String));
+    // The delivery in progress stops; nothing more is sent, and new webhooks are not delivered.
+    const cancelled = await deliveryInState(t.db.db, id, endpoint.id, 'cancelled');
+    expect(cancelled.last_error).toMatch(/disabled/);
+    const sent = requestsFor(target, id).length;
+    const later = await t.hooks.publish(ACCOUNT.id, 'tour.completed', topicData('tour.completed') as never);
+    expect(later.deliveries).toBe(0);
+    await sleep(400);
+    expect(requestsFor(target, id)).toHaveLength(sent);
+    expect(requestsFor(target, later.id)).toHaveLength(0);
+  });
+
+  it('should re-enable an auto-disabled endpoint with a successful ping', async () => {
+    const target = await receiver(() => ({ status: 500 }));
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    await publishTour(t);
+    await until(async () => (await endpointDoc(t, endpoint.id)).disabled);
+    target.setHandler(() => ({ status: 200 }));
+    const ping = await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
+    expect(ping.body.webhook.state).toBe('enabled');
+    const { id } = await publishTour(t);
+    await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
+  });
+
+  it('should keep an endpoint that succeeds now and then enabled', async () => {
+    const target = await receiver();
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    // Fail and succeed alternately for longer than autoDisableAfterMs: never a 500 ms failure run.
+    let calls = 0;
+    target.setHandler(() => ({ status: calls++ % 2 === 0 ? 500 : 200 }));
+    const started = Date.now();
+    while (Date.now() - started < 1200) {
+      const { id } = await publishTour(t);
+      await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
+    }
+    await sleep(400); // two sweeps
+    expect((await endpointDoc(t, endpoint.id)).disabled).toBe(false);
+  });
+});
+
+describe('the failure run', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Endpoint state is flushed only by the ping route here, so a success and a failure can share one flush.
+    t = await createTestApp({ flushIntervalMs: 600_000, delivery: fastDelivery({ retrySchedule: [600_000] }) });
+  });
+
+  it('should restart at the first failure after a success, even when both are flushed together', async () => {
+    const target = await receiver(() => ({ status: 500 }));
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
+    const firstRun = (await endpointDoc(t, endpoint.id)).failing_since;
+    expect(firstRun).toBeInstanceOf(Date);
+
+    target.setHandler(() => ({ status: 200 }));
+    const ok = await publishTour(t);
+    const success = await deliveryInState(t.db.db, ok.id, endpoint.id, 'succeeded');
+    target.setHandler(() => ({ status: 500 }));
+    const bad = await publishTour(t);
+    await until(async () => (await deliveryOf(t.db.db, bad.id, endpoint.id))?.attempt_log.length === 1);
+    await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
+
+    const doc = await endpointDoc(t, endpoint.id);
+    expect(doc.failing_since!.getTime()).toBeGreaterThan(success.attempt_log[0]!.at.getTime());
+    expect(doc.last_item_state).toBe('error');
+  });
+
+  it('should end the failure run with a success', async () => {
+    const target = await receiver(() => ({ status: 500 }));
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
+    expect((await endpointDoc(t, endpoint.id)).failing_since).toBeInstanceOf(Date);
+    target.setHandler(() => ({ status: 200 }));
+    await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
+    const doc = await endpointDoc(t, endpoint.id);
+    expect(doc.failing_since).toBeNull();
+    expect(doc.last_item_state).toBe('valid');
+  });
+});
+
+describe('deleting an endpoint', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [600_000] }) });
+  });
+
+  it('should cancel its pending deliveries and send nothing more to it', async () => {
+    const target = await receiver(() => ({ status: 500 }));
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    const { id } = await publishTour(t);
+    const pending = await until(async () => {
+      const doc = await deliveryOf(t.db.db, id, endpoint.id);
+      return doc?.state === 'pending' && doc.attempt_log.length === 1 ? doc : undefined;
+    });
+    expect(pending.next_attempt_at).toBeInstanceOf(Date);
+    const res = await request(t.app).delete(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(200);
+    expect(res.body.webhook.id).toBe(endpoint.id);
+    const cancelled = await deliveryOf(t.db.db, id, endpoint.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', last_error: 'The endpoint was deleted', next_attempt_at: null });
+    await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(404);
+    const again = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+    expect(again.deliveries).toBe(0);
+  });
+});
+
+describe('close()', () => {
+  it('should wait for an in-flight attempt and record it as succeeded', async () => {
+    const t = await createTestApp({ delivery: fastDelivery() });
+    const target = await receiver();
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    target.setHandler(() => ({ status: 200, delayMs: 500, body: 'late but fine' }));
+    const { id } = await publishTour(t);
+    await until(() => requestsFor(target, id).length === 1);
+    await t.hooks.close();
+    const delivery = await deliveryOf(t.db.db, id, endpoint.id);
+    expect(delivery!.state).toBe('succeeded');
+    expect(delivery!.attempt_log).toHaveLength(1);
+    expect(delivery!.attempt_log[0]).toMatchObject({ status: 200, response_body: 'late but fine', error: null });
+    expect(delivery!.attempt_log[0]!.duration_ms).toBeGreaterThanOrEqual(500);
+    // The endpoint's state was written before close() resolved.
+    expect((await endpointDoc(t, endpoint.id)).last_item_state).toBe('valid');
+  });
+
+  it('should refuse to publish once closed', async () => {
+    const t = await createTestApp({ delivery: fastDelivery() });
+    await t.hooks.close();
+    const error = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChameleonError);
+    expect((error as ChameleonError).code).toBe('CH_ERR_NOT_READY');
+  });
+});
