@@ -107,8 +107,40 @@ export class ForbiddenUrlError extends ChameleonError {
   }
 }
 
-/** Turns anything thrown into the documented error body and status; unknown errors become a bare 500. */
+/**
+ * The 4xx status of a client error raised by Express itself, or `undefined` for anything else:
+ * an `http-errors` error marked safe to show (`expose`), or the `URIError` (status 400) the
+ * router throws for a malformed `%` escape in the path. Other errors that merely carry a
+ * `status` (e.g. from an upstream HTTP call) stay internal.
+ */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  return expose === true || error instanceof URIError ? status : undefined;
+}
+
+/**
+ * Turns anything thrown into the documented error body and status. A client error raised by
+ * Express itself keeps its 4xx status (bad input is never a 500), with its message only when
+ * the error marks it safe to show (`expose`); any other error becomes a bare 500 that reveals
+ * nothing of it.
+ */
 export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ChameleonError) return { status: error.status, body: error.toBody() };
+  const status = clientErrorStatus(error);
+  if (status !== undefined) {
+    const { expose, message } = error as { expose?: unknown; message?: unknown };
+    const text = expose === true && typeof message === 'string' && message.length > 0 ? message.slice(0, 200) : (STATUS_TEXT[status] ?? 'Bad request');
+    return { status, body: { code: status, messages: [text] } };
+  }
   return { status: 500, body: { code: 500, messages: ['Internal error'] } };
 }
+
+/** Messages of the client errors Express may raise without a safe message of their own. */
+const STATUS_TEXT: Readonly<Record<number, string>> = Object.freeze({
+  400: 'The request is malformed (e.g. a bad %-escape in the path)',
+  404: 'Not found',
+  413: 'The request is too large',
+  415: 'Unsupported media type',
+});

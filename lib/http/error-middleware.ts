@@ -14,7 +14,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       return;
     }
     const { status, body } = toHttpError(error);
-    if (!(error instanceof ChameleonError)) {
+    if (status >= 500 && !(error instanceof ChameleonError)) {
       logger.error({ err: error, method: req.method, path: req.path }, 'chameleon-hooks: unexpected error');
     } else if (status === 429 && body.wait !== undefined) {
       res.setHeader('X-Ratelimit-Wait', String(body.wait));

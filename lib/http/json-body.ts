@@ -1,7 +1,8 @@
 /**
  * Reads a JSON request body with a byte limit (also after gzip/deflate inflation), checks
- * the content type, and parses it. Built on Express's own `raw` body reader so a lying
- * `Content-Length`, an aborted upload or a gzip bomb is stopped at the limit.
+ * the content type and charset, decodes strict UTF-8 and parses it. Built on Express's own
+ * `raw` body reader so a lying `Content-Length`, an aborted upload or a gzip bomb is stopped
+ * at the limit. A body the host already parsed (a global `express.json()`) is used as it is.
  */
 import express, { type RequestHandler } from 'express';
 import { ChameleonError } from '../errors.js';
@@ -16,6 +17,10 @@ export interface JsonBodyOptions {
 }
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json$/i;
+/** Charsets a JSON body may declare: JSON is UTF-8 (RFC 8259 §8.1); ASCII is a subset of it. */
+const UTF8_CHARSETS: ReadonlySet<string> = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+/** Strict: a malformed byte throws instead of becoming U+FFFD; a leading BOM is dropped. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Whether the request's content type is JSON (`application/json`, `application/*+json`). */
 export function isJsonContentType(header: string | undefined): boolean {
@@ -28,6 +33,29 @@ interface BodyParserError {
   type?: string;
   status?: number;
   expose?: boolean;
+}
+
+/** The `charset` parameter of a content type, lower-cased, or `undefined` when it has none. */
+function charsetOf(header: string): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(header);
+  return match ? match[1]!.toLowerCase() : undefined;
+}
+
+/** Decodes strict UTF-8 (a malformed byte is an error, never a silent U+FFFD), without a leading BOM. */
+function decodeUtf8(raw: Buffer): string {
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    throw new ChameleonError('CH_ERR_MALFORMED', 'The request body is not valid UTF-8');
+  }
+}
+
+/** What the body reader left in `req.body`: our raw bytes, or a body a host-level parser already read. */
+function readBodyValue(body: unknown): { raw: Buffer } | { parsed: unknown } {
+  if (Buffer.isBuffer(body)) return { raw: body };
+  if (typeof body === 'string') return { raw: Buffer.from(body, 'utf8') };
+  if (typeof body === 'object' && body !== null) return { parsed: body };
+  return { raw: Buffer.alloc(0) };
 }
 
 /** Maps the body reader's errors to the package's typed errors. */
@@ -60,21 +88,31 @@ function toReadError(error: unknown, tooLargeMessage: string): ChameleonError {
 export function jsonBody(options: JsonBodyOptions): RequestHandler {
   const readRaw = express.raw({ type: () => true, limit: options.limitBytes, inflate: true });
   return asyncHandler(async (req, res, next) => {
-    if (!isJsonContentType(req.headers['content-type'])) {
+    const contentType = req.headers['content-type'];
+    if (!isJsonContentType(contentType)) {
       throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with `Content-Type: application/json`');
     }
-    const raw = await new Promise<Buffer>((resolve, reject) => {
+    const charset = charsetOf(contentType!);
+    if (charset !== undefined && !UTF8_CHARSETS.has(charset)) {
+      throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${charset.slice(0, 40)}": send the JSON body as UTF-8`);
+    }
+    const body = await new Promise<{ raw: Buffer } | { parsed: unknown }>((resolve, reject) => {
       readRaw(req, res, (error?: unknown) => {
         if (error) reject(toReadError(error, options.tooLargeMessage));
-        else resolve(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+        else resolve(readBodyValue(req.body));
       });
     });
-    if (raw.length === 0) throw new ChameleonError('CH_ERR_MALFORMED', 'The request body is empty: send a JSON object');
     let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch (error) {
-      throw new ChameleonError('CH_ERR_MALFORMED', `Malformed JSON: ${(error as Error).message.slice(0, 200)}`);
+    if ('parsed' in body) {
+      parsed = body.parsed;
+    } else {
+      if (body.raw.length === 0) throw new ChameleonError('CH_ERR_MALFORMED', 'The request body is empty: send a JSON object');
+      const text = decodeUtf8(body.raw);
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new ChameleonError('CH_ERR_MALFORMED', `Malformed JSON: ${(error as Error).message.slice(0, 200)}`);
+      }
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ChameleonError('CH_ERR_MALFORMED', 'The request body must be a JSON object');

@@ -12,16 +12,30 @@ import { ingestEvent } from '../ingest/events.js';
 import { ingestBatch } from '../ingest/batch.js';
 import type { RouteContext } from './route-context.js';
 
-/** The exact `413` message of a batch over the limit (SPEC §3). */
+/**
+ * A byte limit as the messages show it: whole mebibytes as `16mb`, anything else in kibibytes
+ * rounded down (`64kb`), so a limit below 1 MiB never reads `0mb`.
+ */
+export function formatLimit(bytes: number): string {
+  const MIB = 1024 * 1024;
+  if (bytes >= MIB && bytes % MIB === 0) return `${bytes / MIB}mb`;
+  return `${Math.max(1, Math.floor(bytes / 1024))}kb`;
+}
+
+/** The exact `413` message of a batch over the limit (SPEC §3): `Each batch must be less than 16mb, …`. */
 export function batchTooLargeMessage(batchBytes: number): string {
-  const mb = Math.round(batchBytes / (1024 * 1024));
-  return `Each batch must be less than ${mb}mb, try splitting the batch in half`;
+  return `Each batch must be less than ${formatLimit(batchBytes)}, try splitting the batch in half`;
+}
+
+/** The `413` message of a single-item body over the limit. */
+export function bodyTooLargeMessage(bodyBytes: number): string {
+  return `The request body must be less than ${formatLimit(bodyBytes)}`;
 }
 
 /** Adds the observe routes to `router`. */
 export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
   const { limits } = ctx.config;
-  const single = jsonBody({ limitBytes: limits.bodyBytes, tooLargeMessage: `The request body must be less than ${Math.round(limits.bodyBytes / 1024)}kb` });
+  const single = jsonBody({ limitBytes: limits.bodyBytes, tooLargeMessage: bodyTooLargeMessage(limits.bodyBytes) });
   const batch = jsonBody({ limitBytes: limits.batchBytes, tooLargeMessage: batchTooLargeMessage(limits.batchBytes) });
   const body = (kind: 'single' | 'batch'): RequestHandler[] => [
     requireAccount(ctx.accounts, { beforeBody: true }),
