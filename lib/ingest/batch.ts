@@ -55,12 +55,12 @@ export async function ingestBatch(kind: BatchKind, account: string, body: Record
   const createMissing = body.on_model_missing !== 'ignore';
   const errors: BatchItemError[] = [];
   let errorsCount = 0;
-  const fail = (index: number, message: string, code = 422): void => {
-    errorsCount += 1;
-    if (errors.length < MAX_LISTED_ERRORS) errors.push({ code, index, message });
-  };
   for (let start = 0; start < items.length; start += CHUNK_SIZE) {
     const chunk = items.slice(start, start + CHUNK_SIZE);
+    const chunkErrors: BatchItemError[] = [];
+    const fail = (index: number, message: string, code = 422): void => {
+      chunkErrors.push({ code, index, message });
+    };
     const prepared = prepareChunk(kind, account, chunk, start, deps, createMissing, fail);
     if (kind === 'profile') await linkChunkCompanies(account, prepared, deps, createMissing);
     const failures = await (kind === 'profile' ? deps.profiles : deps.companies).bulk(prepared.map((p) => p.write));
@@ -68,6 +68,10 @@ export async function ingestBatch(kind: BatchKind, account: string, body: Record
       const item = prepared[position]!;
       fail(item.index, error instanceof ChameleonError ? error.messages[0]! : `The ${ordinal(item.index + 1)} item could not be stored: it conflicts with another record (duplicate uid or email)`);
     }
+    // Errors are listed in item order, whichever stage found them.
+    chunkErrors.sort((a, b) => a.index - b.index);
+    errorsCount += chunkErrors.length;
+    for (const e of chunkErrors) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
   }
   const id = new ObjectId();
   await deps.batches.insertOne({

@@ -2,7 +2,7 @@
  * Turns an incoming item into the property changes to store: custom keys are normalised and
  * cleaned (lib/normalize), identifier keys are left to the caller, `null` unsets a property.
  */
-import { cleanProperties, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
+import { cleanProperties, isReservedName, isReservedRawName, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
 
 /** What an item changes on its record. */
 export interface PropertyChanges {
@@ -26,8 +26,9 @@ export function propertyChanges(
     if (skip.has(key)) continue;
     const value = item[key];
     if (value === null) {
-      const name = normalizeName(key);
-      if (name && !key.startsWith('$')) unset.push(name);
+      // Reserved names are never stored, so they never unset anything either (`__proto__: null` is not `proto`).
+      const name = isReservedRawName(key) ? '' : normalizeName(key);
+      if (name && !isReservedName(name)) unset.push(name);
       continue;
     }
     // Own-property definition: a `__proto__` key stays data here; the cleaner drops it.

@@ -34,6 +34,10 @@ export interface RecordExtras {
 
 /** One write: the filter, the update and whether a missing record is created. */
 export interface RecordWrite {
+  /** The account the record belongs to. */
+  account: string;
+  /** How the item identified its record (`filter` is its query). */
+  identity: Identity;
   filter: Document;
   update: Document;
   upsert: boolean;
@@ -63,7 +67,7 @@ export function recordWrite(
   if (identity.by === 'uid') setOnInsert.uid = identity.uid;
   const update: Document = { $set, $setOnInsert: setOnInsert };
   if (Object.keys(unset).length > 0) update.$unset = unset;
-  return { filter: identity.filter, update, upsert: createMissing && identity.by !== 'id' };
+  return { account, identity, filter: identity.filter, update, upsert: createMissing && identity.by !== 'id' };
 }
 
 /** Reads and writes one of the two record collections. */
@@ -85,7 +89,8 @@ export class RecordsRepo {
         });
         return doc?._id;
       } catch (error) {
-        if (isDuplicateKey(error, 'uid_key') && attempt === 0) continue; // a concurrent first write won: now it is an update
+        // A concurrent first write of the same uid or email won the insert: now it is an update.
+        if (attempt === 0 && write.upsert && isDuplicateKey(error)) continue;
         if (isDuplicateKey(error, 'email_key')) return this.adoptEmailProfile(account, write, identity);
         throw error;
       }
@@ -116,7 +121,11 @@ export class RecordsRepo {
     throw new ChameleonError('CH_ERR_CONFLICT', `The email ${email ?? '(given)'} already belongs to another profile`);
   }
 
-  /** Applies many writes in order; returns the index and error of each write that failed. */
+  /**
+   * Applies many writes in order; returns the index and error of each write that failed.
+   * A write that hits a unique key (a concurrent first write of its uid or email, or an email
+   * known only by email) is applied again on its own, exactly as a single request would be.
+   */
   async bulk(writes: RecordWrite[]): Promise<Map<number, unknown>> {
     const failures = new Map<number, unknown>();
     let start = 0;
@@ -132,10 +141,9 @@ export class RecordsRepo {
         const first = Array.isArray(failed) ? failed[0] : failed;
         if (!first || typeof first.index !== 'number') throw error;
         const index = start + first.index;
-        // A duplicate uid_key is a concurrent first write of the same uid: apply it again as an update.
         const write = writes[index]!;
         try {
-          await this.collection.updateOne(write.filter, write.update, { upsert: write.upsert });
+          await this.upsert(write.account, write, write.identity);
         } catch (retryError) {
           failures.set(index, retryError);
         }
