@@ -110,6 +110,8 @@ export class DeliveryService {
   /** Starts the stats flush and Agenda (when owned), clears stale locks, schedules the sweep. */
   async start(): Promise<void> {
     this.stats.start();
+    // Agenda creates its jobs collection's index as it connects: let that finish before we write to the collection.
+    await this.agenda.ready;
     await clearStaleLocks(this.db, this.agendaHandle, lockLifetimeFor(this.config.delivery.timeoutMs));
     if (this.agendaHandle.owned) await this.agenda.start();
     await this.agenda.every(this.config.delivery.sweepIntervalMs, SWEEP_JOB);
