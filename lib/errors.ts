@@ -3,8 +3,8 @@
  * and the single place where an error becomes the documented `{code, messages}` body.
  */
 
-/** Every error code the package throws, mapped to the HTTP status it answers with. */
-export const ERROR_CODES = {
+/** Every error code the package throws, mapped to the HTTP status it answers with (frozen). */
+export const ERROR_CODES = Object.freeze({
   /** An option passed to `chameleonHooks()` is missing or invalid. */
   CH_ERR_INVALID_OPTION: 500,
   /** The request body is not valid JSON, or the request is otherwise malformed. */
@@ -33,7 +33,7 @@ export const ERROR_CODES = {
   CH_ERR_NOT_READY: 503,
   /** Something unexpected went wrong inside the package (never caused by input). */
   CH_ERR_INTERNAL: 500,
-} as const;
+} as const);
 
 /** One of the package's error codes. */
 export type ErrorCode = keyof typeof ERROR_CODES;

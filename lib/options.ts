@@ -28,9 +28,9 @@ export interface StaticAccount {
 
 /** Size limits of the incoming API. */
 export interface LimitOptions {
-  /** Largest single-item request body, in bytes. @defaultValue 1 MiB */
+  /** Largest single-item request body, in bytes (1 KiB to 256 MiB). @defaultValue 1 MiB */
   bodyBytes?: number;
-  /** Largest batch request body, in bytes. @defaultValue 16 MiB */
+  /** Largest batch request body, in bytes (1 KiB to 256 MiB). @defaultValue 16 MiB */
   batchBytes?: number;
   /** Bytes stored for each scalar value (longer strings are truncated). @defaultValue 768 */
   valueBytes?: number;
@@ -143,6 +143,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The longest delay a Node.js timer honours; a longer one fires at once (and an interval every 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
+/** The largest body limit: a body is decoded into one string, and V8 strings stop short of 512 MiB. */
+const MAX_BODY_BYTES = 256 * MIB;
 
 function positiveInteger(option: string, value: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -248,8 +250,8 @@ export function parseOptions(options: Options): Config {
   if (options.delivery !== undefined && !isPlainObject(options.delivery)) throw new InvalidOptionError('delivery', 'expected an object');
   const limitsIn = { ...DEFAULTS.limits, ...omitUndefined(options.limits) };
   const limits = Object.freeze({
-    bodyBytes: positiveInteger('limits.bodyBytes', limitsIn.bodyBytes, 1024),
-    batchBytes: positiveInteger('limits.batchBytes', limitsIn.batchBytes, 1024),
+    bodyBytes: positiveInteger('limits.bodyBytes', limitsIn.bodyBytes, 1024, MAX_BODY_BYTES),
+    batchBytes: positiveInteger('limits.batchBytes', limitsIn.batchBytes, 1024, MAX_BODY_BYTES),
     valueBytes: positiveInteger('limits.valueBytes', limitsIn.valueBytes, 16),
     endpointsPerAccount: positiveInteger('limits.endpointsPerAccount', limitsIn.endpointsPerAccount),
   });
@@ -271,7 +273,7 @@ export function parseOptions(options: Options): Config {
     responseBodyBytes: positiveInteger('delivery.responseBodyBytes', d.responseBodyBytes, 0),
     autoDisableAfterMs: positiveInteger('delivery.autoDisableAfterMs', d.autoDisableAfterMs),
     pollIntervalMs: positiveInteger('delivery.pollIntervalMs', d.pollIntervalMs, 10, MAX_TIMER_MS),
-    sweepIntervalMs: positiveInteger('delivery.sweepIntervalMs', d.sweepIntervalMs, 50),
+    sweepIntervalMs: positiveInteger('delivery.sweepIntervalMs', d.sweepIntervalMs, 50, MAX_TIMER_MS),
   });
   const agenda = options.agenda ?? {};
   if (!isPlainObject(agenda)) throw new InvalidOptionError('agenda', 'expected an Agenda instance or settings');
