@@ -103,7 +103,8 @@ export class DeliveriesRepo {
 
   /**
    * Makes a delivery attemptable once more, right now (manual redelivery), even if it had
-   * ended: one more attempt is allowed. `null` when it does not exist or an attempt is in flight.
+   * ended: one more attempt is allowed (an ended delivery gets exactly that one, not a new run of
+   * retries). `null` when it does not exist or an attempt is in flight.
    */
   async reopen(id: ObjectId, account: string, now: Date): Promise<DeliveryDoc | null> {
     const doc = await this.collection.findOne({ _id: id, account });
@@ -114,7 +115,7 @@ export class DeliveriesRepo {
       {
         $set: {
           state: 'pending',
-          max_attempts: Math.max(doc.max_attempts, doc.attempts + 1),
+          max_attempts: doc.state === 'pending' ? Math.max(doc.max_attempts, doc.attempts + 1) : doc.attempts + 1,
           lease_until: null,
           next_attempt_at: now,
           next_trigger: 'manual',
