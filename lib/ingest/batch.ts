@@ -7,8 +7,9 @@
 import { ObjectId, type Document } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { assertIncoming, incomingProblems } from './incoming-schemas.js';
-import { COMPANY_KEYS, PROFILE_KEYS, companyIdentity, linkedCompanyId, linkedCompanyUid, profileIdentity } from './identity.js';
-import { propertyChanges } from './changes.js';
+import { COMPANY_FIXED_NAMES, COMPANY_KEYS, PROFILE_FIXED_NAMES, PROFILE_KEYS, companyIdentity, linkedCompanyId, linkedCompanyUid, profileIdentity } from './identity.js';
+import { propertyChanges, type PropertyChanges } from './changes.js';
+import { NO_COMPANY_CHANGES, nestedCompanyChanges } from './company-link.js';
 import { recordWrite, type RecordWrite } from '../store/records-repo.js';
 import { uidKey } from '../store/collections.js';
 import { emailChange, noProfileIdentifierMessage, ordinal } from './profiles.js';
@@ -41,7 +42,10 @@ type BatchKind = 'profile' | 'company';
 interface PreparedItem {
   index: number;
   write: RecordWrite;
+  /** The uid of the company a profile links to (when it names no `company_id`). */
   companyUid?: string;
+  /** Properties of a nested `company: {uid, …}` object, stored on that company. */
+  companyChanges?: PropertyChanges;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -114,32 +118,45 @@ function prepareChunk(
       fail(index, kind === 'profile' ? noProfileIdentifierMessage(index) : noCompanyIdentifierMessage(index));
       return;
     }
-    const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, kind === 'profile' ? PROFILE_KEYS : COMPANY_KEYS);
+    const changes = kind === 'profile'
+      ? propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES)
+      : propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES);
     const extras = kind === 'profile' ? { email: emailChange(item, identity), companyId: linkedCompanyId(item) } : {};
-    prepared.push({
-      index,
-      write: recordWrite(account, identity, changes, extras, now, createMissing),
-      companyUid: kind === 'profile' && !extras.companyId ? linkedCompanyUid(item) : undefined,
-    });
+    const companyUid = kind === 'profile' && !extras.companyId ? linkedCompanyUid(item) : undefined;
+    const companyChanges = companyUid === undefined ? undefined : nestedCompanyChanges(item, deps.valueBytes, now);
+    prepared.push({ index, write: recordWrite(account, identity, changes, extras, now, createMissing), companyUid, companyChanges });
     deps.bookkeeper.recordProperties(account, model, changes.set, now);
     deps.bookkeeper.recordWarnings(account, model, changes.warnings, now);
+    if (companyChanges && companyChanges !== NO_COMPANY_CHANGES) {
+      deps.bookkeeper.recordProperties(account, 'company', companyChanges.set, now);
+      deps.bookkeeper.recordWarnings(account, 'company', companyChanges.warnings, now);
+    }
   });
   return prepared;
 }
 
-/** Upserts the companies a chunk's profiles name by uid (one bulk write) and links them. */
+/**
+ * Upserts the companies a chunk's profiles name by uid (one ordered bulk write: each company is
+ * written once, plus once more for each item whose nested `company` object carries properties,
+ * in item order) and links them, as a single request would.
+ */
 async function linkChunkCompanies(account: string, prepared: PreparedItem[], deps: IngestDeps, createMissing: boolean): Promise<void> {
-  const uids = [...new Set(prepared.map((p) => p.companyUid).filter((u): u is string => u !== undefined))];
-  if (uids.length === 0) return;
+  const uids = new Set<string>();
+  const writes: RecordWrite[] = [];
   const now = deps.now();
-  if (createMissing) {
-    await deps.companies.bulk(
-      uids.map((uid) =>
-        recordWrite(account, { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } }, { set: {}, unset: [], warnings: [] }, {}, now, true),
-      ),
-    );
+  for (const item of prepared) {
+    const uid = item.companyUid;
+    if (uid === undefined) continue;
+    const changes = item.companyChanges ?? NO_COMPANY_CHANGES;
+    const hasProperties = Object.keys(changes.set).length > 0 || changes.unset.length > 0;
+    if (hasProperties || !uids.has(uid)) {
+      writes.push(recordWrite(account, { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } }, changes, {}, now, createMissing));
+    }
+    uids.add(uid);
   }
-  const ids = await deps.companies.idsByUid(account, uids);
+  if (uids.size === 0) return;
+  await deps.companies.bulk(writes);
+  const ids = await deps.companies.idsByUid(account, [...uids]);
   for (const item of prepared) {
     const companyId = item.companyUid === undefined ? undefined : ids.get(item.companyUid);
     if (companyId) ((item.write.update as { $set: Document }).$set).company_id = companyId;

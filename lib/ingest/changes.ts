@@ -2,7 +2,7 @@
  * Turns an incoming item into the property changes to store: custom keys are normalised and
  * cleaned (lib/normalize), identifier keys are left to the caller, `null` unsets a property.
  */
-import { cleanProperties, isReservedName, isReservedRawName, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
+import { cleanProperties, exampleOf, isReservedName, isReservedRawName, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
 
 /** What an item changes on its record. */
 export interface PropertyChanges {
@@ -14,20 +14,31 @@ export interface PropertyChanges {
   warnings: DataWarning[];
 }
 
-/** Splits `item` into property changes, skipping `skip` keys (identifiers and the like). */
+/**
+ * Splits `item` into property changes, skipping the exact `skip` keys (identifiers and the like).
+ * A custom key that normalises to one of the `fixed` names (`Email`, `UID`, `accountSecret`…)
+ * is dropped with a `reserved_name` warning: stored, it would hide behind the record's own
+ * field of that name when read back, or keep a secret as data.
+ */
 export function propertyChanges(
   item: Record<string, unknown>,
   options: { valueBytes: number; now: Date },
   skip: ReadonlySet<string>,
+  fixed: ReadonlySet<string> = NO_NAMES,
 ): PropertyChanges {
   const custom: Record<string, unknown> = {};
   const unset: string[] = [];
+  const shadowed: DataWarning[] = [];
   for (const key of Object.keys(item)) {
     if (skip.has(key)) continue;
     const value = item[key];
+    // Reserved names are never stored, so they never unset anything either (`__proto__: null` is not `proto`).
+    const name = isReservedRawName(key) ? '' : normalizeName(key);
+    if (name !== '' && fixed.has(name)) {
+      shadowed.push({ prop: name, reason: 'reserved_name', example: exampleOf(key) });
+      continue;
+    }
     if (value === null) {
-      // Reserved names are never stored, so they never unset anything either (`__proto__: null` is not `proto`).
-      const name = isReservedRawName(key) ? '' : normalizeName(key);
       if (name && !isReservedName(name)) unset.push(name);
       continue;
     }
@@ -35,8 +46,10 @@ export function propertyChanges(
     Object.defineProperty(custom, key, { value, enumerable: true, configurable: true, writable: true });
   }
   const { props, warnings } = cleanProperties(custom, options);
-  return { set: props, unset: unset.filter((name) => !(name in props)), warnings };
+  return { set: props, unset: unset.filter((name) => !(name in props)), warnings: shadowed.length > 0 ? [...shadowed, ...warnings] : warnings };
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** `$set`/`$unset` documents for property changes stored under `props.`. */
 export function propsUpdate(changes: PropertyChanges): { $set: Record<string, unknown>; $unset?: Record<string, ''> } {

@@ -3,7 +3,7 @@
  */
 import { ChameleonError } from '../errors.js';
 import { assertIncoming } from './incoming-schemas.js';
-import { COMPANY_KEYS, companyIdentity } from './identity.js';
+import { COMPANY_FIXED_NAMES, COMPANY_KEYS, companyIdentity } from './identity.js';
 import { propertyChanges } from './changes.js';
 import { recordWrite } from '../store/records-repo.js';
 import { ordinal } from './profiles.js';
@@ -21,7 +21,7 @@ export async function ingestCompany(account: string, item: Record<string, unknow
   const identity = companyIdentity(account, item);
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noCompanyIdentifierMessage());
   const now = deps.now();
-  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS);
+  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES);
   const id = await deps.companies.upsert(account, recordWrite(account, identity, changes, {}, now, true), identity);
   if (!id) throw new ChameleonError('CH_ERR_NOT_FOUND', `No company with id ${item.id as string}`);
   deps.bookkeeper.recordProperties(account, 'company', changes.set, now);

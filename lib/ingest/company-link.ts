@@ -4,19 +4,20 @@
  */
 import type { ObjectId } from 'mongodb';
 import { ChameleonError } from '../errors.js';
-import { COMPANY_KEYS, linkedCompanyId, linkedCompanyUid } from './identity.js';
+import { COMPANY_FIXED_NAMES, COMPANY_KEYS, linkedCompanyId, linkedCompanyUid } from './identity.js';
 import { propertyChanges, type PropertyChanges } from './changes.js';
 import { recordWrite } from '../store/records-repo.js';
 import { uidKey } from '../store/collections.js';
 import type { IngestDeps } from './deps.js';
 
-const NO_CHANGES: PropertyChanges = Object.freeze({ set: {}, unset: [], warnings: [] }) as PropertyChanges;
+/** No company properties (the item names its company but sends none of its properties). */
+export const NO_COMPANY_CHANGES: PropertyChanges = Object.freeze({ set: {}, unset: [], warnings: [] }) as PropertyChanges;
 
-/** The properties of a nested `company` object, if the item has one. */
-function nestedCompanyChanges(item: Record<string, unknown>, valueBytes: number, now: Date): PropertyChanges {
+/** The properties of a nested `company` object, or {@link NO_COMPANY_CHANGES} when the item has none. */
+export function nestedCompanyChanges(item: Record<string, unknown>, valueBytes: number, now: Date): PropertyChanges {
   const nested = item.company;
-  if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) return NO_CHANGES;
-  return propertyChanges(nested as Record<string, unknown>, { valueBytes, now }, COMPANY_KEYS);
+  if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) return NO_COMPANY_CHANGES;
+  return propertyChanges(nested as Record<string, unknown>, { valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES);
 }
 
 /** Resolves (and if needed creates) the company an item links to; `undefined` when none. */
@@ -34,7 +35,7 @@ export async function linkCompany(
   const changes = nestedCompanyChanges(item, deps.valueBytes, now);
   const identity = { by: 'uid' as const, uid, filter: { uid_key: uidKey(account, uid) } };
   const id = await deps.companies.upsert(account, recordWrite(account, identity, changes, {}, now, createMissing), identity);
-  if (changes !== NO_CHANGES) {
+  if (changes !== NO_COMPANY_CHANGES) {
     deps.bookkeeper.recordProperties(account, 'company', changes.set, now);
     deps.bookkeeper.recordWarnings(account, 'company', changes.warnings, now);
   }

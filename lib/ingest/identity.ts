@@ -20,6 +20,15 @@ export const COMPANY_KEYS: ReadonlySet<string> = new Set(['id', 'uid', 'account_
 /** Keys of an event that name it or identify its user; the rest are event properties. */
 export const EVENT_KEYS: ReadonlySet<string> = new Set(['name', 'id', 'uid', 'email', 'profile_id', 'user_id', 'account_secret']);
 
+/** Normalised names a profile property may not take: the profile's own fields, and the secret. */
+export const PROFILE_FIXED_NAMES: ReadonlySet<string> = new Set(['uid', 'email', 'company_id', 'account_secret']);
+
+/** Normalised names a company property may not take. */
+export const COMPANY_FIXED_NAMES: ReadonlySet<string> = new Set(['uid', 'account_secret']);
+
+/** Normalised names an event property may not take. */
+export const EVENT_FIXED_NAMES: ReadonlySet<string> = new Set(['account_secret']);
+
 function asUid(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value === 'string' && value.trim().length > 0) return value.trim();

@@ -4,7 +4,7 @@
  */
 import { ChameleonError } from '../errors.js';
 import { assertIncoming } from './incoming-schemas.js';
-import { PROFILE_KEYS, profileIdentity, type Identity } from './identity.js';
+import { PROFILE_FIXED_NAMES, PROFILE_KEYS, profileIdentity, type Identity } from './identity.js';
 import { propertyChanges } from './changes.js';
 import { linkCompany } from './company-link.js';
 import { recordWrite, type RecordExtras } from '../store/records-repo.js';
@@ -36,7 +36,7 @@ export async function ingestProfile(account: string, item: Record<string, unknow
   const identity = profileIdentity(account, item);
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noProfileIdentifierMessage());
   const now = deps.now();
-  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS);
+  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES);
   const companyId = await linkCompany(account, item, deps, now, true);
   const write = recordWrite(account, identity, changes, { email: emailChange(item, identity), companyId }, now, true);
   const id = await deps.profiles.upsert(account, write, identity);

@@ -104,6 +104,25 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
     expect((await profileBy('uid=emp-3')).company_id).toBe(nested.id);
   });
 
+  it('should store the properties of a nested company object, in item order, as a single request would', async () => {
+    const res = await request(t.app)
+      .post(batchPath)
+      .send({
+        profiles: [
+          { uid: 'nest-1', company: { uid: 'nest-co', Name: 'Acme', tier: 'silver' } },
+          { uid: 'nest-2', company_uid: 'nest-co' },
+          { uid: 'nest-3', company: { uid: 'nest-co', tier: 'gold', $set: 1 } },
+        ],
+      })
+      .expect(202);
+    expect(res.body.errors).toEqual([]);
+    const company = (await request(t.app).get('/v3/analyze/company?uid=nest-co').set(auth).expect(200)).body.company;
+    expect(company).toMatchObject({ name: 'Acme', tier: 'gold' });
+    expect((await profileBy('uid=nest-3')).company_id).toBe(company.id);
+    const rows = (await request(t.app).get('/v3/edit/properties?kind=company').set(auth).expect(200)).body.properties;
+    expect(rows.map((r: { prop: string }) => r.prop)).toEqual(expect.arrayContaining(['name', 'tier', 'set']));
+  });
+
   it('should give a uid to a profile known only by email, as a single request would', async () => {
     const { id } = (await request(t.app).post(`/v3/observe/hooks/${ACCOUNT.secret}/profiles`).send({ email: 'adopt@example.com' }).expect(200)).body.profile;
     const res = await request(t.app).post(batchPath).send({ profiles: [{ uid: 'adopted', email: 'adopt@example.com', plan: 'gold' }] }).expect(202);

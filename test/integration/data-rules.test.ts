@@ -149,6 +149,29 @@ describe('data rules over HTTP', () => {
     expect(profile.id).not.toBe('reserved');
   });
 
+  it.each<[string, string, Record<string, unknown>, Record<string, unknown>]>([
+    ['profiles', 'profile', { uid: 'shadow', Email: 'hidden@example.com', UID: 'other', 'Company ID': 'x', accountSecret: 'acct_leak' }, { uid: 'shadow', email: null, company_id: null }],
+    ['companies', 'company', { uid: 'shadow-co', UID: 'other', 'Account Secret': 'acct_leak' }, { uid: 'shadow-co' }],
+  ])('should refuse %s properties named like the record’s own fields or the secret, with a warning', async (path, kind, body, fixed) => {
+    await request(t.app).post(`${base}/${path}`).send(body).expect(200);
+    const read = await request(t.app).get(`/v3/analyze/${kind}?uid=${body.uid as string}`).set(auth).expect(200);
+    expect(read.body[kind]).toMatchObject(fixed);
+    expect(read.body[kind]).not.toHaveProperty('account_secret');
+    const doc = await t.db.db.collection(`chameleon_${path}`).findOne({ account: ACCOUNT.id, uid: body.uid });
+    expect(doc!.props ?? {}).toEqual({});
+    const rows: CatalogueRow[] = (await request(t.app).get(`/v3/edit/properties?kind=${kind}`).set(auth).expect(200)).body.properties;
+    expect(row(rows, 'uid').warnings).toEqual([expect.objectContaining({ reason: 'reserved_name', example: 'UID' })]);
+    expect(row(rows, 'account_secret').warnings[0]).toMatchObject({ reason: 'reserved_name' });
+    expect(JSON.stringify(rows)).not.toContain('acct_leak');
+  });
+
+  it('should not let a reserved name sent as null remove a stored property', async () => {
+    await request(t.app).post(`${base}/profiles`).send({ uid: 'keeper', proto: 'kept', set: 'kept too' }).expect(200);
+    await request(t.app).post(`${base}/profiles`).set('Content-Type', 'application/json').send('{"uid":"keeper","__proto__":null,"$set":null}').expect(200);
+    const read = await request(t.app).get('/v3/analyze/profile?uid=keeper').set(auth).expect(200);
+    expect(read.body.profile).toMatchObject({ proto: 'kept', set: 'kept too' });
+  });
+
   describe('GET /v3/edit/properties?kind=profile', () => {
     let rows: CatalogueRow[];
     beforeAll(async () => {
