@@ -165,6 +165,22 @@ describe('data rules over HTTP', () => {
     expect(JSON.stringify(rows)).not.toContain('acct_leak');
   });
 
+  it.each<[string, unknown, boolean | undefined]>([
+    ['true', true, true],
+    ['the string "true"', 'true', true],
+    ['the string "FALSE"', 'FALSE', false],
+    ['null (removes it)', null, undefined],
+  ])('should take disabled as %s like any boolean property', async (_label, value, stored) => {
+    await request(t.app).post(`${base}/profiles`).send({ uid: 'switch', disabled: true }).expect(200);
+    await request(t.app).post(`${base}/profiles`).send({ uid: 'switch', disabled: value }).expect(200);
+    const read = await request(t.app).get('/v3/analyze/profile?uid=switch').set(auth).expect(200);
+    expect(read.body.profile.disabled).toBe(stored);
+  });
+
+  it.each(['yes', 1, 'on'])('should refuse disabled = %j rather than store a value that does not switch anything off', async (value) => {
+    await request(t.app).post(`${base}/profiles`).send({ uid: 'switch', disabled: value }).expect(422);
+  });
+
   it('should not let a reserved name sent as null remove a stored property', async () => {
     await request(t.app).post(`${base}/profiles`).send({ uid: 'keeper', proto: 'kept', set: 'kept too' }).expect(200);
     await request(t.app).post(`${base}/profiles`).set('Content-Type', 'application/json').send('{"uid":"keeper","__proto__":null,"$set":null}').expect(200);
