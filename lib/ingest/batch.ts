@@ -65,9 +65,11 @@ export async function ingestBatch(kind: BatchKind, account: string, body: Record
     const fail = (index: number, message: string, code = 422): void => {
       chunkErrors.push({ code, index, message });
     };
-    const prepared = prepareChunk(kind, account, chunk, start, deps, createMissing, fail);
+    const repo = kind === 'profile' ? deps.profiles : deps.companies;
+    let prepared = prepareChunk(kind, account, chunk, start, deps, createMissing, fail);
+    if (createMissing) prepared = await withoutUnknownIds(kind, account, prepared, repo, fail);
     if (kind === 'profile') await linkChunkCompanies(account, prepared, deps, createMissing);
-    const failures = await (kind === 'profile' ? deps.profiles : deps.companies).bulk(prepared.map((p) => p.write));
+    const failures = await repo.bulk(prepared.map((p) => p.write));
     for (const [position, error] of failures) {
       const item = prepared[position]!;
       fail(item.index, error instanceof ChameleonError ? error.messages[0]! : `The ${ordinal(item.index + 1)} item could not be stored: it conflicts with another record (duplicate uid or email)`);
@@ -88,6 +90,29 @@ export async function ingestBatch(kind: BatchKind, account: string, body: Record
     created_at: deps.now(),
   });
   return { batch: { id: id.toHexString() }, errors, errors_count: errorsCount };
+}
+
+/**
+ * Drops the items identified by an `id` that names no record of this account, reporting each
+ * as a `404` like a single request would (one query, only when the chunk has such items).
+ * With `on_model_missing: "ignore"` they are skipped silently instead, like any missing record.
+ */
+async function withoutUnknownIds(
+  kind: BatchKind,
+  account: string,
+  prepared: PreparedItem[],
+  repo: IngestDeps['profiles'],
+  fail: (index: number, message: string, code?: number) => void,
+): Promise<PreparedItem[]> {
+  const ids = prepared.flatMap((p) => (p.write.identity.by === 'id' ? [p.write.identity.id] : []));
+  if (ids.length === 0) return prepared;
+  const existing = await repo.existingIds(account, ids);
+  return prepared.filter((p) => {
+    const identity = p.write.identity;
+    if (identity.by !== 'id' || existing.has(identity.id.toHexString())) return true;
+    fail(p.index, `No ${kind} with id ${identity.id.toHexString()} (the ${ordinal(p.index + 1)} item)`, 404);
+    return false;
+  });
 }
 
 function prepareChunk(

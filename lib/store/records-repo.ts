@@ -163,6 +163,12 @@ export class RecordsRepo {
     return this.collection.findOne(filter);
   }
 
+  /** Which of these ids name a record of this account (as 24-hex strings). */
+  async existingIds(account: string, ids: ObjectId[]): Promise<Set<string>> {
+    const docs = await this.collection.find({ _id: { $in: ids }, account }, { projection: { _id: 1 } }).toArray();
+    return new Set(docs.map((d) => d._id.toHexString()));
+  }
+
   /** Ids of the records with these uids, by uid. */
   async idsByUid(account: string, uids: string[]): Promise<Map<string, ObjectId>> {
     const docs = await this.collection

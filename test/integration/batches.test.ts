@@ -1,7 +1,7 @@
 // Integration tests for profile batches: the 202 answer, order, per-item errors, on_model_missing, size limits.
 import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
-import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
+import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
 
 const batchPath = `/v3/observe/hooks/${ACCOUNT.secret}/profiles/batch`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
@@ -88,6 +88,27 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
     expect(await profileBy('email=known@example.com')).toMatchObject({ plan: 'new' });
     await request(t.app).get('/v3/analyze/profile?uid=unknown-1').set(auth).expect(404);
     await request(t.app).get('/v3/analyze/company?uid=ignored-co').set(auth).expect(404);
+  });
+
+  it('should update items identified by id, and report an id that names no profile of the account as a 404', async () => {
+    const { id } = (await request(t.app).post(`/v3/observe/hooks/${ACCOUNT.secret}/profiles`).send({ uid: 'by-id', plan: 'old' }).expect(200)).body.profile;
+    const { id: foreign } = (await request(t.app).post(`/v3/observe/hooks/${OTHER_ACCOUNT.secret}/profiles`).send({ uid: 'foreign', plan: 'theirs' }).expect(200)).body.profile;
+    const res = await request(t.app)
+      .post(batchPath)
+      .send({ profiles: [{ id, plan: 'new' }, { id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }, { id: foreign, plan: 'hijacked' }] })
+      .expect(202);
+    expect(res.body.errors).toEqual([
+      { code: 404, index: 1, message: 'No profile with id 5f885a88e7daf3000e3eb4f6 (the 2nd item)' },
+      { code: 404, index: 2, message: `No profile with id ${foreign} (the 3rd item)` },
+    ]);
+    expect(await profileBy('uid=by-id')).toMatchObject({ id, plan: 'new' });
+    const theirs = await request(t.app).get('/v3/analyze/profile?uid=foreign').set('X-Account-Secret', OTHER_ACCOUNT.secret).expect(200);
+    expect(theirs.body.profile.plan).toBe('theirs');
+  });
+
+  it('should skip unknown ids silently with on_model_missing "ignore"', async () => {
+    const res = await request(t.app).post(batchPath).send({ on_model_missing: 'ignore', profiles: [{ id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }] }).expect(202);
+    expect(res.body.errors).toEqual([]);
   });
 
   it('should link batch profiles to companies by company_uid, creating each company once', async () => {

@@ -89,6 +89,15 @@ describe('companies', () => {
       expect(await readCompany('uid=order-co')).toMatchObject({ id, plan: 'd', seats: 1 });
     });
 
+    it('should report a batch item whose id names no company as a 404 and go on', async () => {
+      const res = await request(t.app)
+        .post(`${base}/companies/batch`)
+        .send({ companies: [{ id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }, { uid: 'after-missing-id', plan: 'y' }] })
+        .expect(202);
+      expect(res.body.errors).toEqual([{ code: 404, index: 0, message: 'No company with id 5f885a88e7daf3000e3eb4f6 (the 1st item)' }]);
+      expect(await readCompany('uid=after-missing-id')).toMatchObject({ plan: 'y' });
+    });
+
     it('should report the 4430th item without identifier with the company message, and store the others', async () => {
       const companies: Array<Record<string, unknown>> = Array.from({ length: 4431 }, (_, i) => ({ uid: `big-co-${i}`, plan: 'gold' }));
       companies[4429] = { plan: 'gold' };
