@@ -64,9 +64,12 @@ function toLog(result: AttemptResult, at: Date, trigger: AttemptTrigger): Attemp
 export class AttemptRunner {
   constructor(private readonly deps: AttemptRunnerDeps) {}
 
-  /** Claims a delivery by id and attempts it; `undefined` when there was nothing to do. */
-  async attemptById(id: ObjectId, trigger: AttemptTrigger): Promise<AttemptReport | undefined> {
-    const claimed = await this.deps.deliveries.claim(id, new Date(), this.deps.leaseMs, trigger);
+  /**
+   * Claims a delivery by id and attempts it; `undefined` when there was nothing to do. With
+   * `due` (a job's), only if the delivery is still due at that time.
+   */
+  async attemptById(id: ObjectId, trigger: AttemptTrigger, due?: Date): Promise<AttemptReport | undefined> {
+    const claimed = await this.deps.deliveries.claim(id, new Date(), this.deps.leaseMs, trigger, due);
     return claimed ? this.attemptClaimed(claimed, trigger) : undefined;
   }
 

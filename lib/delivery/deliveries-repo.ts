@@ -51,13 +51,15 @@ export class DeliveriesRepo {
 
   /**
    * Takes a pending delivery for one attempt: counts it and leases it, unless another attempt
-   * holds a live lease. Returns the claimed document, or `null` when there is nothing to do.
+   * holds a live lease. With `due`, only while the delivery is still due at that time (a job
+   * made for an attempt that was rescheduled since does nothing). Returns the claimed document,
+   * or `null` when there is nothing to do.
    */
-  claim(id: ObjectId, now: Date, leaseMs: number, trigger?: AttemptTrigger): Promise<DeliveryDoc | null> {
+  claim(id: ObjectId, now: Date, leaseMs: number, trigger?: AttemptTrigger, due?: Date): Promise<DeliveryDoc | null> {
     const set: Document = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now };
     if (trigger) set.next_trigger = trigger;
     return this.collection.findOneAndUpdate(
-      { _id: id, state: 'pending', $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
+      { _id: id, state: 'pending', $or: [{ lease_until: null }, { lease_until: { $lt: now } }], ...(due ? { next_attempt_at: due } : {}) },
       { $inc: { attempts: 1 }, $set: set },
       { returnDocument: 'after' },
     );
@@ -127,7 +129,10 @@ export class DeliveriesRepo {
     return result.matchedCount === 1 ? { ...doc, state: 'pending' } : null;
   }
 
-  /** Deliveries due for recovery: pending, unleased, overdue by `graceMs`. Marks them taken for `holdMs`. */
+  /**
+   * Deliveries due for recovery: pending, unleased, overdue by `graceMs`. Marks them taken for
+   * `holdMs` (their `next_attempt_at` moves to the end of the hold, as returned).
+   */
   async takeOverdue(now: Date, graceMs: number, holdMs: number, limit: number): Promise<DeliveryDoc[]> {
     const due = await this.collection
       .find({
@@ -140,11 +145,12 @@ export class DeliveriesRepo {
       .toArray();
     const taken: DeliveryDoc[] = [];
     for (const doc of due) {
+      const holdUntil = new Date(now.getTime() + holdMs);
       const result = await this.collection.updateOne(
         { _id: doc._id, state: 'pending', next_attempt_at: doc.next_attempt_at },
-        { $set: { next_attempt_at: new Date(now.getTime() + holdMs), next_trigger: 'recovery', updated_at: now } },
+        { $set: { next_attempt_at: holdUntil, next_trigger: 'recovery', updated_at: now } },
       );
-      if (result.modifiedCount === 1) taken.push(doc);
+      if (result.modifiedCount === 1) taken.push({ ...doc, next_attempt_at: holdUntil, next_trigger: 'recovery' });
     }
     return taken;
   }

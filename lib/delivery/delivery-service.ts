@@ -95,7 +95,8 @@ export class DeliveryService {
     defineJobs(this.agendaHandle, config, {
       attempt: async (data) => {
         if (typeof data?.deliveryId === 'string' && ObjectId.isValid(data.deliveryId)) {
-          await this.runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry');
+          const due = typeof data.due === 'number' ? new Date(data.due) : undefined;
+          await this.runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due);
         }
       },
       sweep: () => this.sweep(),
@@ -165,7 +166,7 @@ export class DeliveryService {
       .map((w) => newDelivery({ account: account.id, webhookId: w._id, endpointId: endpoint._id, topic: w.topic, maxAttempts: this.maxAttempts(), trigger: 'replay' }, now, this.leaseMs, false));
     await this.deliveries.insert(docs);
     // Jobs are created in the background; if this process stops first, the sweep finds the rest.
-    void this.track(this.enqueueAll(docs.map((d) => d._id), 'replay'));
+    void this.track(this.enqueueAll(docs, 'replay'));
     return { deliveries: docs.length };
   }
 
@@ -198,7 +199,7 @@ export class DeliveryService {
     const deps = {
       deliveries: this.deliveries,
       endpoints: this.endpoints,
-      enqueue: (id: ObjectId) => this.scheduleAttempt(id, new Date(), 'recovery'),
+      enqueue: (id: ObjectId, due: Date) => this.scheduleAttempt(id, new Date(), 'recovery', due),
       leaseMs: this.leaseMs,
       autoDisableAfterMs: this.config.delivery.autoDisableAfterMs,
       logger: this.config.logger,
@@ -221,7 +222,7 @@ export class DeliveryService {
     for (const delivery of deliveries) {
       const endpoint = endpoints.find((e) => e._id.equals(delivery.endpoint_id))!;
       if (delivery.attempts === 1) void this.track(this.runner.attemptClaimed(delivery, trigger, { webhook, endpoint }));
-      else void this.track(this.scheduleAttempt(delivery._id, new Date(), trigger));
+      else void this.track(this.scheduleAttempt(delivery._id, new Date(), trigger, delivery.next_attempt_at!));
     }
     return { id: webhook._id.toHexString(), deliveries: deliveries.length };
   }
@@ -246,16 +247,17 @@ export class DeliveryService {
     return { webhook, deliveries };
   }
 
-  private async scheduleAttempt(id: ObjectId, at: Date, trigger: AttemptTrigger): Promise<void> {
-    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger };
+  /** Creates the job of an attempt at `at`, valid while the delivery's `next_attempt_at` is `due`. */
+  private async scheduleAttempt(id: ObjectId, at: Date, trigger: AttemptTrigger, due: Date = at): Promise<void> {
+    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger, due: due.getTime() };
     if (at.getTime() <= Date.now()) await this.agenda.now(ATTEMPT_JOB, data);
     else await this.agenda.schedule(at, ATTEMPT_JOB, data);
   }
 
-  private async enqueueAll(ids: ObjectId[], trigger: AttemptTrigger): Promise<void> {
-    for (const id of ids) {
+  private async enqueueAll(docs: DeliveryDoc[], trigger: AttemptTrigger): Promise<void> {
+    for (const doc of docs) {
       if (!this.accepting) return;
-      await this.scheduleAttempt(id, new Date(), trigger);
+      await this.scheduleAttempt(doc._id, new Date(), trigger, doc.next_attempt_at!);
     }
   }
 

@@ -65,10 +65,9 @@ export class EndpointsRepo {
     if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length > 200)) {
       throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`name` must be a string of up to 200 characters');
     }
-    const count = await this.collection.countDocuments({ account });
-    if (count >= this.policy.endpointsPerAccount) {
-      throw new ChameleonError('CH_ERR_UNPROCESSABLE', `An account may have at most ${this.policy.endpointsPerAccount} webhook endpoints; delete one first`);
-    }
+    const limit = this.policy.endpointsPerAccount;
+    const tooMany = () => new ChameleonError('CH_ERR_UNPROCESSABLE', `An account may have at most ${limit} webhook endpoints; delete one first`);
+    if ((await this.collection.countDocuments({ account })) >= limit) throw tooMany();
     const now = new Date();
     const doc: EndpointDoc = {
       _id: new ObjectId(),
@@ -88,6 +87,11 @@ export class EndpointsRepo {
       updated_at: now,
     };
     await this.collection.insertOne(doc);
+    // Concurrent creates may all have passed the check above: whoever counts too many afterwards backs out.
+    if ((await this.collection.countDocuments({ account })) > limit) {
+      await this.collection.deleteOne({ _id: doc._id });
+      throw tooMany();
+    }
     this.invalidate(account);
     return doc;
   }

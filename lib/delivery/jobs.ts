@@ -20,6 +20,11 @@ export const SWEEP_JOB = 'chameleon-hooks:sweep';
 export interface AttemptJobData {
   deliveryId: string;
   trigger: AttemptTrigger;
+  /**
+   * The delivery's `next_attempt_at` (epoch ms) this job was created for. When the delivery has
+   * been rescheduled since (a manual retry, a recovery, another job), the job does nothing.
+   */
+  due?: number;
 }
 
 /** The Agenda instance in use, and whether the package created it (and so starts and stops it). */

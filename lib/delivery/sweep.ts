@@ -18,7 +18,8 @@ export const SWEEP_BATCH = 500;
 export interface SweepDeps {
   deliveries: DeliveriesRepo;
   endpoints: EndpointsRepo;
-  enqueue(deliveryId: ObjectId): Promise<void>;
+  /** Creates an attempt job now for a delivery due at `due` (its `next_attempt_at`). */
+  enqueue(deliveryId: ObjectId, due: Date): Promise<void>;
   leaseMs: number;
   autoDisableAfterMs: number;
   logger: Logger;
@@ -27,7 +28,7 @@ export interface SweepDeps {
 /** One sweep run; returns how many deliveries it recovered (so the caller may run again at once). */
 export async function sweepOnce(deps: SweepDeps, now = new Date()): Promise<number> {
   const overdue = await deps.deliveries.takeOverdue(now, OVERDUE_GRACE_MS, deps.leaseMs, SWEEP_BATCH);
-  for (const doc of overdue) await deps.enqueue(doc._id);
+  for (const doc of overdue) await deps.enqueue(doc._id, doc.next_attempt_at!);
   if (overdue.length > 0) deps.logger.info({ count: overdue.length }, 'chameleon-hooks: recovered overdue deliveries');
   const disabled = await deps.endpoints.disableFailingSince(
     new Date(now.getTime() - deps.autoDisableAfterMs),

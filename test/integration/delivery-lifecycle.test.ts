@@ -184,3 +184,30 @@ describe('close()', () => {
     expect((error as ChameleonError).code).toBe('CH_ERR_NOT_READY');
   });
 });
+
+describe('the recovery sweep', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [600_000] }) });
+  });
+
+  it('should attempt an overdue delivery whose retry job is missing, once', async () => {
+    const target = await receiver(() => ({ status: 500 }));
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    const { id } = await publishTour(t);
+    const pending = await until(async () => {
+      const doc = await deliveryOf(t.db.db, id, endpoint.id);
+      return doc?.state === 'pending' && doc.attempt_log.length === 1 ? doc : undefined;
+    });
+    // As if its job had been lost: due 5 s ago (its real job is 10 minutes away).
+    await collections(t.db.db).deliveries.updateOne({ _id: pending._id }, { $set: { next_attempt_at: new Date(Date.now() - 5000) } });
+    target.setHandler(() => ({ status: 200 }));
+    const recovered = await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
+    expect(recovered.attempt_log.map((a) => [a.status, a.trigger])).toEqual([
+      [500, 'publish'],
+      [200, 'recovery'],
+    ]);
+    await sleep(400);
+    expect(requestsFor(target, id)).toHaveLength(2);
+  });
+});

@@ -109,6 +109,20 @@ describe('endpoint limit', () => {
   });
 });
 
+describe('endpoint limit under concurrent creates', () => {
+  it('should never let concurrent creates exceed the limit', async () => {
+    const target = await receiver();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => request(t.app).post('/v3/edit/webhooks').set(AUTH).send({ url: `${target.url}c${i}`, topics: 'ping' })),
+    );
+    const created = results.filter((r) => r.status === 201).length;
+    expect(results.every((r) => r.status === 201 || r.status === 422)).toBe(true);
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThanOrEqual(5);
+    expect(await collections(t.db.db).endpoints.countDocuments({ account: ACCOUNT.id })).toBe(created);
+  });
+});
+
 describe('endpoint limit from limits.endpointsPerAccount', () => {
   let small: TestApp;
   beforeAll(async () => {

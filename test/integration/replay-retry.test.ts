@@ -230,3 +230,36 @@ describe('POST /v3/edit/webhooks/:id/replay', () => {
     expect(res.body).toEqual({ code: 422, messages: [expect.stringMatching(/since/)] });
   });
 });
+
+describe('a manual retry of a delivery that is still being retried', () => {
+  let slow: TestApp;
+  beforeAll(async () => {
+    slow = await createTestApp({ delivery: fastDelivery({ retrySchedule: [800, 800, 60_000] }) });
+  });
+
+  it('should move the next scheduled attempt after itself, never adding an early one', async () => {
+    const target = await receiver();
+    const endpoint = await createEndpoint(slow.app, slow.db.db, { url: target.url, topics: ['tour.started'] });
+    target.setHandler(() => ({ status: 500 }));
+    const { id } = await slow.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+    const first = await until(async () => {
+      const doc = await deliveryOf(slow.db.db, id, endpoint.id);
+      return doc?.attempt_log.length === 1 ? doc : undefined;
+    });
+    await sleep(400); // the first retry is due 800 ms after the first attempt: retry by hand halfway
+    const manual = await request(slow.app).post(`/v3/edit/deliveries/${first._id.toHexString()}/retry`).set(AUTH).expect(200);
+    expect(manual.body.delivery).toMatchObject({ state: 'pending', attempts_count: 2 });
+    const third = await until(async () => {
+      const doc = await deliveryOf(slow.db.db, id, endpoint.id);
+      return doc && doc.attempt_log.length >= 3 ? doc : undefined;
+    });
+    const [, byHand, next] = third.attempt_log;
+    expect(byHand!.trigger).toBe('manual');
+    expect(next!.at.getTime() - byHand!.at.getTime()).toBeGreaterThanOrEqual(800);
+    await sleep(600); // past the time the superseded job was due
+    const later = (await deliveryOf(slow.db.db, id, endpoint.id))!;
+    expect(later.attempts).toBe(3);
+    expect(later.state).toBe('pending');
+    expect(requestsFor(target, id)).toHaveLength(3);
+  });
+});
