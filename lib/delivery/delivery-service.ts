@@ -74,6 +74,7 @@ export class DeliveryService {
       userAgent: delivery.userAgent,
       ca: delivery.ca,
       allowPrivateNetworks: delivery.allowPrivateNetworks,
+      allowHttp: delivery.allowHttp,
       responseBodyBytes: delivery.responseBodyBytes,
     });
     this.agendaHandle = createAgenda(config, db);

@@ -10,7 +10,7 @@ import { guardedLookup, ipLiteralHost, isPublicAddress, FORBIDDEN_ADDRESS_CODE }
 import { parseRetryAfter } from './classify.js';
 
 /** Why an attempt failed. */
-export type AttemptErrorKind = 'timeout' | 'network' | 'tls' | 'forbidden_address' | 'redirect' | 'http';
+export type AttemptErrorKind = 'timeout' | 'network' | 'tls' | 'forbidden_address' | 'forbidden_url' | 'redirect' | 'http';
 
 /** The outcome of one HTTP attempt, as logged on the delivery. */
 export interface AttemptResult {
@@ -50,6 +50,11 @@ export interface HttpSenderOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Allow loopback, private and other non-public target addresses. */
   allowPrivateNetworks: boolean;
+  /**
+   * Send to plain `http://` URLs. Off, an endpoint stored while `delivery.allowHttp` was on is
+   * refused at send time. @defaultValue true
+   */
+  allowHttp?: boolean;
   /** Bytes of each response body kept (the rest is never read). */
   responseBodyBytes: number;
   /** The DNS resolver under the SSRF check. @defaultValue `dns.lookup` */
@@ -134,17 +139,18 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /** Refuses, before any connection, a URL the sender cannot or must not reach. */
-function refuseUrl(url: string, allowPrivateNetworks: boolean): string | undefined {
+function refuseUrl(url: string, allowPrivateNetworks: boolean, allowHttp: boolean): { errorKind: AttemptErrorKind; error: string } | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'Invalid endpoint URL';
+    return { errorKind: 'forbidden_address', error: 'Invalid endpoint URL' };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `Unsupported URL scheme ${parsed.protocol}`;
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { errorKind: 'forbidden_address', error: `Unsupported URL scheme ${parsed.protocol}` };
+  if (parsed.protocol === 'http:' && !allowHttp) return { errorKind: 'forbidden_url', error: 'The endpoint URL uses http, which is not enabled (delivery.allowHttp is off)' };
   const literal = ipLiteralHost(parsed);
   if (!allowPrivateNetworks && literal !== undefined && !isPublicAddress(literal)) {
-    return `${parsed.hostname} is not a public address (delivery.allowPrivateNetworks is off)`;
+    return { errorKind: 'forbidden_address', error: `${parsed.hostname} is not a public address (delivery.allowPrivateNetworks is off)` };
   }
   return undefined;
 }
@@ -177,8 +183,8 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
   async function send(attempt: SendRequest): Promise<AttemptResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    const refused = refuseUrl(attempt.url, allowPrivateNetworks);
-    if (refused) return { ok: false, durationMs: elapsed(), errorKind: 'forbidden_address', error: refused };
+    const refused = refuseUrl(attempt.url, allowPrivateNetworks, options.allowHttp ?? true);
+    if (refused) return { ok: false, durationMs: elapsed(), ...refused };
 
     const controller = new AbortController();
     let timedOut = false;

@@ -146,3 +146,33 @@ describe('a stored endpoint that the current options no longer allow', () => {
     }
   });
 });
+
+describe('a stored http endpoint once allowHttp is off', () => {
+  it('should be refused at send time, as a forbidden_url attempt, without a request', async () => {
+    const plain = await startReceiver();
+    try {
+      const permissive = await createTestApp({ delivery: fastDelivery({ retrySchedule: [50] }) });
+      const endpoint = await createEndpoint(permissive.app, permissive.db.db, { url: plain.url, topics: ['tour.started'] });
+      const before = plain.requests.length;
+      expect(before).toBe(1); // the creation ping, while http was allowed
+      await permissive.hooks.close();
+      const strict = chameleonHooks({
+        mongo: { client: permissive.db.client, dbName: permissive.db.dbName },
+        accounts: [ACCOUNT, OTHER_ACCOUNT],
+        flushIntervalMs: 50,
+        delivery: { allowPrivateNetworks: true, retrySchedule: [50], pollIntervalMs: 50, sweepIntervalMs: 200 },
+      });
+      await strict.ready();
+      try {
+        const { id } = await strict.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+        const failed = await deliveryInState(permissive.db.db, id, endpoint.id, 'failed');
+        expect(failed.attempt_log.map((a) => a.error_kind)).toEqual(['forbidden_url', 'forbidden_url']);
+        expect(plain.requests).toHaveLength(before);
+      } finally {
+        await strict.close();
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+});

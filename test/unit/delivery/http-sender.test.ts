@@ -272,6 +272,17 @@ describe('createHttpSender: SSRF', () => {
     },
   );
 
+  it('should refuse http:// before connecting when allowHttp is off, and still send https', async () => {
+    const plain = await receiver();
+    const secure = await receiver(undefined, { https: true });
+    const send = sender({ allowHttp: false });
+    const refused = await send.send({ url: plain.url, body: BODY, headers: HEADERS });
+    expect(refused).toMatchObject({ ok: false, errorKind: 'forbidden_url' });
+    expect(refused.error).toMatch(/allowHttp/);
+    expect(plain.requests).toHaveLength(0);
+    expect(await send.send({ url: secure.url, body: BODY, headers: HEADERS })).toMatchObject({ ok: true, status: 200 });
+  });
+
   it('should refuse localhost at connect time', async () => {
     const target = await receiver();
     const result = await sender({ allowPrivateNetworks: false }).send({ url: `http://localhost:${target.port}/`, body: BODY, headers: HEADERS });
