@@ -13,6 +13,8 @@ import type { RouteContext } from './http/route-context.js';
 import type { Agenda } from 'agenda';
 import { mountWebhookRoutes } from './admin/webhooks-routes.js';
 import type { PublishResult } from './delivery/delivery-service.js';
+import type { EndpointInput } from './delivery/endpoints-repo.js';
+import { endpointJson } from './delivery/documents.js';
 import type { Topic, TopicPayloads } from './topics/index.js';
 import type { Account } from './accounts/account-store.js';
 
@@ -37,6 +39,15 @@ export interface ChameleonHooks extends Router {
   publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult>;
   /** Sends a `ping` to one endpoint and resolves with the attempt's outcome. */
   ping(accountId: string, endpointId: string): Promise<{ id: string; state: string; status: number | null; error: string | null }>;
+  /** Endpoint helpers (the same rules as the `/v3/edit/webhooks` API). */
+  endpoints: {
+    /** Creates an endpoint (URL policy, topics, per-account limit); a ping is sent to it. */
+    create(accountId: string, input: EndpointInput): Promise<Record<string, unknown>>;
+    /** Lists an account's endpoints. */
+    list(accountId: string): Promise<Record<string, unknown>[]>;
+    /** Deletes an endpoint and cancels its pending deliveries. */
+    delete(accountId: string, endpointId: string): Promise<void>;
+  };
   /** The Agenda instance the delivery jobs run on (once ready). */
   readonly agenda: Agenda | undefined;
   /** The frozen configuration in force. */
@@ -104,6 +115,22 @@ export function chameleonHooks(options: Options): ChameleonHooks {
       closed = true;
       const started = await starting?.catch(() => undefined);
       if (started) await stopRuntime(started);
+    },
+    endpoints: {
+      async create(accountId: string, input: EndpointInput) {
+        const account = await accountById(accountId);
+        const service = await delivery();
+        const doc = await service.endpoints.create(account.id, input);
+        void service.ping(account, doc._id.toHexString()).catch(() => undefined);
+        return endpointJson(doc);
+      },
+      async list(accountId: string) {
+        const account = await accountById(accountId);
+        return (await (await delivery()).endpoints.list(account.id)).map((d) => endpointJson(d));
+      },
+      async delete(accountId: string, endpointId: string) {
+        await (await delivery()).deleteEndpoint(await accountById(accountId), endpointId);
+      },
     },
     accounts: {
       create: async (input: { name: string }) => (await runtime()).accounts.create(input),

@@ -3,6 +3,7 @@
  * then global), sign with a fresh `sent_at`, send, classify, record, and schedule the next
  * attempt on the retry schedule (honouring `Retry-After` within it).
  */
+import { hostname } from 'node:os';
 import type { Collection, ObjectId } from 'mongodb';
 import type { Logger } from '../logger.js';
 import type { AccountStore } from '../accounts/account-store.js';
@@ -15,6 +16,9 @@ import type { KeyedLimiter } from './limiter.js';
 import { classifyAttempt } from './classify.js';
 import { nextAttemptDelay } from './retry-schedule.js';
 import { buildSignedRequest } from './request.js';
+
+/** This process, as attempt logs name it. */
+export const PROCESS_NAME = `${hostname()}-${process.pid}`;
 
 /** Schedules a durable attempt of a delivery at a time (an Agenda job). */
 export type ScheduleAttempt = (deliveryId: ObjectId, at: Date) => Promise<void>;
@@ -57,12 +61,20 @@ function toLog(result: AttemptResult, at: Date, trigger: AttemptTrigger): Attemp
     error: result.ok ? null : (result.error ?? `HTTP ${result.status}`),
     error_kind: result.errorKind ?? null,
     trigger,
+    by: PROCESS_NAME,
   };
 }
 
 /** Attempts deliveries. */
 export class AttemptRunner {
+  private stopping = false;
+
   constructor(private readonly deps: AttemptRunnerDeps) {}
+
+  /** From now on, claimed attempts still waiting for a slot are released instead of sent. */
+  stop(): void {
+    this.stopping = true;
+  }
 
   /**
    * Claims a delivery by id and attempts it; `undefined` when there was nothing to do. With
@@ -99,6 +111,11 @@ export class AttemptRunner {
       return undefined;
     }
     return deps.limiter.run(endpoint._id.toHexString(), async () => {
+      // Shutting down: an attempt that has not started goes back (uncounted) for another process or the next start.
+      if (this.stopping) {
+        await deps.deliveries.release(doc, new Date());
+        return undefined;
+      }
       // Waited long for a slot: make sure the claim is still ours before sending.
       if (Date.now() - claimedAt > deps.leaseMs / 2 && !(await deps.deliveries.renewLease(doc, new Date(), deps.leaseMs))) return undefined;
       const at = new Date();

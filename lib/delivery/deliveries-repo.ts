@@ -75,6 +75,17 @@ export class DeliveriesRepo {
   }
 
   /**
+   * Gives back a claim whose attempt never started (shutdown): the count and the lease are
+   * undone, and the delivery is due now, for the recovery sweep of any process.
+   */
+  async release(doc: DeliveryDoc, now: Date): Promise<void> {
+    await this.collection.updateOne(
+      { _id: doc._id, state: 'pending', attempts: doc.attempts },
+      { $inc: { attempts: -1 }, $set: { lease_until: null, next_attempt_at: now, updated_at: now } },
+    );
+  }
+
+  /**
    * Records an attempt and its conclusion. The state only changes if no later attempt was
    * claimed meanwhile (`attempts` unchanged); the log entry is kept either way.
    */

@@ -17,13 +17,17 @@ import { EndpointStats } from './endpoint-stats.js';
 import { DeliveriesRepo, newDelivery } from './deliveries-repo.js';
 import { AttemptRunner, type AttemptReport } from './attempt-runner.js';
 import { matchesExperienceFilter } from './experience-filter.js';
-import { ATTEMPT_JOB, SWEEP_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor, type AgendaHandle, type AttemptJobData } from './jobs.js';
+import { ATTEMPT_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor, type AgendaHandle, type AttemptJobData } from './jobs.js';
 import { sweepOnce, SWEEP_BATCH } from './sweep.js';
 import type { AttemptTrigger, DeliveryDoc, EndpointDoc, WebhookDoc } from './documents.js';
 
-/** How long a claimed attempt is protected: the request timeout plus a margin. */
+/**
+ * How long a claimed attempt is protected from other claims: the request timeout plus a
+ * margin for the writes around it (up to 5 s). An attempt interrupted by a crash is taken up
+ * again by the recovery sweep once its lease has run out.
+ */
 export function leaseFor(timeoutMs: number): number {
-  return timeoutMs + 5_000;
+  return timeoutMs + Math.min(5_000, timeoutMs);
 }
 
 /** Immediate attempts allowed to wait per endpoint before new ones go to Agenda instead. */
@@ -52,6 +56,8 @@ export class DeliveryService {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly leaseMs: number;
   private accepting = true;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     private readonly config: Config,
@@ -94,13 +100,13 @@ export class DeliveryService {
       logger,
     });
     defineJobs(this.agendaHandle, config, {
+      // Tracked like immediate attempts, so stop() waits for the jobs that are running.
       attempt: async (data) => {
         if (typeof data?.deliveryId === 'string' && ObjectId.isValid(data.deliveryId)) {
           const due = typeof data.due === 'number' ? new Date(data.due) : undefined;
-          await this.runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due);
+          await this.track(this.runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due));
         }
       },
-      sweep: () => this.sweep(),
     });
   }
 
@@ -109,24 +115,35 @@ export class DeliveryService {
     return this.agendaHandle.agenda;
   }
 
-  /** Starts the stats flush and Agenda (when owned), clears stale locks, schedules the sweep. */
+  /**
+   * Starts the stats flush and Agenda (when owned), clears stale locks, and starts the recovery
+   * sweep: once now, then on a timer. Every process sweeps; taking a delivery is an atomic
+   * conditional update, so concurrent sweeps never double an attempt.
+   */
   async start(): Promise<void> {
     this.stats.start();
     // Agenda creates its jobs collection's index as it connects: let that finish before we write to the collection.
     await this.agenda.ready;
     await clearStaleLocks(this.db, this.agendaHandle, lockLifetimeFor(this.config.delivery.timeoutMs));
     if (this.agendaHandle.owned) await this.agenda.start();
-    await this.agenda.every(this.config.delivery.sweepIntervalMs, SWEEP_JOB);
+    this.sweepTimer = setInterval(() => void this.runSweep(), this.config.delivery.sweepIntervalMs);
+    this.sweepTimer.unref();
+    void this.runSweep();
   }
 
   /** Stops taking work, waits for in-flight attempts and running jobs, then stops Agenda. */
   async stop(): Promise<void> {
     this.accepting = false;
-    await Promise.allSettled([...this.inFlight]);
+    this.runner.stop();
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
     if (this.agendaHandle.owned) {
-      await this.agenda.drain({ timeout: this.config.delivery.timeoutMs + 5_000 }).catch(() => undefined);
+      // No new jobs start; jobs locked but not started are unlocked for other processes; running
+      // ones go on and are awaited below. (agenda 6.2.6's drain() misses the end of a
+      // removeOnComplete job and then waits out its whole timeout.)
       await this.agenda.stop().catch(() => undefined);
     }
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.stats.stop();
     await this.sender.close();
   }
@@ -206,6 +223,14 @@ export class DeliveryService {
       logger: this.config.logger,
     };
     while ((await sweepOnce(deps)) === SWEEP_BATCH);
+  }
+
+  /** Runs the sweep unless one is still running; logs instead of throwing. */
+  private runSweep(): Promise<void> {
+    this.sweeping ??= this.sweep()
+      .catch((error: unknown) => this.config.logger.error({ err: error }, 'chameleon-hooks: sweep failed'))
+      .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
   }
 
   private maxAttempts(): number {

@@ -43,6 +43,8 @@ export interface AttemptLog {
   error_kind: string | null;
   /** What caused the attempt: the first send, a scheduled retry, a manual retry, a replay, a recovery after a crash. */
   trigger: AttemptTrigger;
+  /** The host process that made it (`hostname-pid`), for multi-process deployments. */
+  by: string;
 }
 
 /** Why an attempt was made. */
@@ -139,6 +141,7 @@ export function deliveryJson(doc: DeliveryDoc): Record<string, unknown> {
       error: a.error,
       error_kind: a.error_kind,
       trigger: a.trigger,
+      by: a.by,
     })),
   };
 }

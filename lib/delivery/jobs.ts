@@ -2,7 +2,10 @@
  * Agenda, configured against its known traps: a lock limit equal to the concurrency (by
  * default one process would lock the whole backlog), a lock lifetime sized to the request
  * timeout (not 10 minutes), completed jobs removed (delivery state lives in our own
- * collection), `processEvery` as a number of ms, and stale locks cleared at start.
+ * collection), `processEvery` as a number of ms, and stale locks cleared at start. There is
+ * deliberately no recurring Agenda job: a recurring job left locked by a killed process is
+ * starved until its lock expires (agenda#1749), so the recovery sweep runs on a timer in
+ * every process instead (see delivery-service.ts).
  */
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
@@ -13,8 +16,6 @@ import type { AttemptTrigger } from './documents.js';
 
 /** The job that makes one durable attempt of a delivery. */
 export const ATTEMPT_JOB = 'chameleon-hooks:attempt';
-/** The recurring job that recovers interrupted deliveries and disables failing endpoints. */
-export const SWEEP_JOB = 'chameleon-hooks:sweep';
 
 /** The data of an attempt job. */
 export interface AttemptJobData {
@@ -63,11 +64,11 @@ export function createAgenda(config: Config, db: Db): AgendaHandle {
   return { agenda, owned: true, collection };
 }
 
-/** Defines the package's two jobs on `agenda`. Handlers must not throw: failures are ours to schedule. */
+/** Defines the package's attempt job on `agenda`. The handler must not throw: failures are ours to schedule. */
 export function defineJobs(
   handle: AgendaHandle,
   config: Config,
-  handlers: { attempt(data: AttemptJobData): Promise<void>; sweep(): Promise<void> },
+  handlers: { attempt(data: AttemptJobData): Promise<void> },
 ): void {
   const { agenda } = handle;
   const { concurrency, timeoutMs } = config.delivery;
@@ -83,23 +84,12 @@ export function defineJobs(
     },
     { concurrency, lockLimit: concurrency, lockLifetime: lockLifetimeFor(timeoutMs), removeOnComplete: true },
   );
-  agenda.define(
-    SWEEP_JOB,
-    async () => {
-      try {
-        await handlers.sweep();
-      } catch (error) {
-        log.error({ err: error }, 'chameleon-hooks: sweep failed');
-      }
-    },
-    { concurrency: 1, lockLimit: 1, lockLifetime: 60_000 },
-  );
 }
 
-/** Clears locks left by a crashed process on the package's jobs, so no stale lock can starve them. */
+/** Clears locks left by a crashed process on the attempt jobs, so no stale lock can starve them. */
 export async function clearStaleLocks(db: Db, handle: AgendaHandle, lockLifetimeMs: number): Promise<number> {
   const result = await db
     .collection(handle.collection)
-    .updateMany({ name: { $in: [ATTEMPT_JOB, SWEEP_JOB] }, lockedAt: { $lt: new Date(Date.now() - lockLifetimeMs) } }, { $set: { lockedAt: null } });
+    .updateMany({ name: ATTEMPT_JOB, lockedAt: { $lt: new Date(Date.now() - lockLifetimeMs) } }, { $set: { lockedAt: null } });
   return result.modifiedCount;
 }

@@ -1,5 +1,5 @@
 /**
- * The recovery sweep (an Agenda recurring job): finds pending deliveries that are overdue and
+ * The recovery sweep (a timer in every host process): finds pending deliveries that are overdue and
  * unleased — an attempt interrupted by a crash, a retry job that was never created — and gives
  * each a job; and disables endpoints that have failed continuously for too long.
  */

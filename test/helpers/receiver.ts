@@ -54,6 +54,8 @@ export interface Receiver {
 export interface ReceiverOptions {
   /** Serve HTTPS with the {@link testCertificate} (trust it with `ca: cert`). @defaultValue false */
   https?: boolean;
+  /** Listen on this port (e.g. one an endpoint already points at). @defaultValue a free port */
+  port?: number;
 }
 
 const DEFAULT_HANDLER: ReceiverHandler = () => ({
@@ -137,7 +139,7 @@ export async function startReceiver(handler: ReceiverHandler = DEFAULT_HANDLER, 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 
