@@ -176,6 +176,25 @@ describe('close()', () => {
     expect((await endpointDoc(t, endpoint.id)).last_item_state).toBe('valid');
   });
 
+  it('should wait for a retry job in flight, and no longer than it takes', async () => {
+    // With a 20 s request timeout, a close() that waited out a drain timeout would take 25 s.
+    const t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [100], timeoutMs: 20_000 }) });
+    const target = await receiver();
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    let calls = 0;
+    target.setHandler(() => (calls++ === 0 ? { status: 500 } : { status: 200, delayMs: 500, body: 'retried' }));
+    const { id } = await publishTour(t);
+    await until(() => requestsFor(target, id).length === 2); // the retry job's attempt is in flight
+    const closing = t.hooks.close().then(() => 'closed');
+    expect(await Promise.race([closing, sleep(10_000).then(() => 'still closing')])).toBe('closed');
+    const delivery = await deliveryOf(t.db.db, id, endpoint.id);
+    expect(delivery!.state).toBe('succeeded');
+    expect(delivery!.attempt_log.map((a) => [a.status, a.trigger])).toEqual([
+      [500, 'publish'],
+      [200, 'retry'],
+    ]);
+  });
+
   it('should refuse to publish once closed', async () => {
     const t = await createTestApp({ delivery: fastDelivery() });
     await t.hooks.close();
