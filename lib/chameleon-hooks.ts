@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import { parseOptions, type Config, type Options } from './options.js';
 import { ChameleonError } from './errors.js';
 import { createRouter } from './http/router.js';
+import { accountRateLimit } from './http/rate-limit.js';
 import { startRuntime, stopRuntime, type Runtime } from './runtime.js';
 import type { CreatedAccount } from './accounts/account-store.js';
 import type { RouteContext } from './http/route-context.js';
@@ -79,6 +80,7 @@ export function chameleonHooks(options: Options): ChameleonHooks {
 
   const ctx: RouteContext = {
     config,
+    rateLimit: accountRateLimit(config),
     accounts: async () => (await runtime()).accounts,
     ingest: async () => (await runtime()).ingest,
     store: async () => {

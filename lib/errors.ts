@@ -86,6 +86,20 @@ export class InvalidOptionError extends ChameleonError {
   }
 }
 
+/** An account made too many requests; `wait` is how many seconds until it may try again. */
+export class RateLimitedError extends ChameleonError {
+  /** Seconds until the window resets. */
+  readonly wait: number;
+  constructor(wait: number) {
+    super('CH_ERR_RATE_LIMITED', `Too many requests for this account: wait ${wait} s and try again`, { wait });
+    this.wait = wait;
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), wait: this.wait };
+  }
+}
+
 /** Thrown by `publish()` for a topic that is not one of `TOPICS`. */
 export class UnknownTopicError extends ChameleonError {
   constructor(topic: string) {

@@ -95,6 +95,20 @@ export interface Options {
   logger?: Logger;
   /** How often coalesced bookkeeping (catalogues, warnings) is written, in ms. @defaultValue 1000 */
   flushIntervalMs?: number;
+  /**
+   * Per-account request rate limit of the package's API, counted in this process: over it,
+   * requests answer `429` with `wait` seconds and an `X-Ratelimit-Wait` header.
+   * `false` turns it off (the host's own limiter, or none). @defaultValue false
+   */
+  rateLimit?: RateLimitOptions | false;
+}
+
+/** A per-account request rate limit. */
+export interface RateLimitOptions {
+  /** The window requests are counted in, in ms. @defaultValue 1000 */
+  windowMs?: number;
+  /** Requests an account may make per window. @defaultValue 100 */
+  limit?: number;
 }
 
 /** The complete, frozen configuration the package runs with. */
@@ -107,6 +121,7 @@ export interface Config {
   readonly agenda: Agenda | AgendaSettings;
   readonly logger: Logger;
   readonly flushIntervalMs: number;
+  readonly rateLimit: Readonly<Required<RateLimitOptions>> | false;
 }
 
 const MIB = 1024 * 1024;
@@ -130,6 +145,9 @@ export const DEFAULTS = Object.freeze({
     sweepIntervalMs: 10_000,
   }),
   flushIntervalMs: 1000,
+  rateLimit: false as const,
+  /** The values a `rateLimit: {}` object is completed with. */
+  rateLimitWhenOn: Object.freeze({ windowMs: 1000, limit: 100 }),
 });
 
 function omitUndefined<T extends object>(value: T | undefined): Partial<T> {
@@ -235,6 +253,16 @@ function parseLogger(value: unknown): Logger {
   return value as Logger;
 }
 
+function parseRateLimit(value: unknown): Config['rateLimit'] {
+  if (value === undefined || value === false) return DEFAULTS.rateLimit;
+  if (!isPlainObject(value)) throw new InvalidOptionError('rateLimit', 'expected false or { windowMs, limit }');
+  const merged = { ...DEFAULTS.rateLimitWhenOn, ...omitUndefined(value as RateLimitOptions) };
+  return Object.freeze({
+    windowMs: positiveInteger('rateLimit.windowMs', merged.windowMs, 100, MAX_TIMER_MS),
+    limit: positiveInteger('rateLimit.limit', merged.limit),
+  });
+}
+
 /**
  * Checks every option and merges it with {@link DEFAULTS}.
  * @throws InvalidOptionError naming the first bad option.
@@ -279,6 +307,7 @@ export function parseOptions(options: Options): Config {
   if (!isPlainObject(agenda)) throw new InvalidOptionError('agenda', 'expected an Agenda instance or settings');
   const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 10, MAX_TIMER_MS);
   return Object.freeze({
+    rateLimit: parseRateLimit(options.rateLimit),
     mongo,
     collectionPrefix: prefix,
     accounts: Object.freeze(parseAccounts(options.accounts)),

@@ -20,7 +20,7 @@ const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'succeeded', 'f
 /** Adds the webhook management routes; `delivery` resolves once the package is ready. */
 export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: () => Promise<DeliveryService>): void {
   const auth = requireAccount(ctx.accounts, { beforeBody: true });
-  const authAfterBody = requireAccount(ctx.accounts);
+  const authAfterBody = [requireAccount(ctx.accounts), ctx.rateLimit];
   const body = jsonBody({ limitBytes: 64 * 1024, tooLargeMessage: 'The request body must be less than 64kb' });
   const id = (value: unknown) => String(value);
 

@@ -41,6 +41,7 @@ export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
     requireAccount(ctx.accounts, { beforeBody: true }),
     kind === 'single' ? single : batch,
     requireAccount(ctx.accounts),
+    ctx.rateLimit,
   ];
   const routes: Array<[string, 'single' | 'batch', RequestHandler]> = [
     ['profiles', 'single', asyncHandler(async (req, res) => {

@@ -2,6 +2,7 @@
  * What every route module needs: the config, the accounts, and lazy access to the
  * runtime services (available once `ready()` has connected).
  */
+import type { RequestHandler } from 'express';
 import type { Config } from '../options.js';
 import type { AccountStore } from '../accounts/account-store.js';
 import type { IngestDeps } from '../ingest/deps.js';
@@ -11,6 +12,8 @@ import type { Bookkeeper } from '../catalogue/bookkeeper.js';
 /** Shared by the route modules. */
 export interface RouteContext {
   config: Config;
+  /** The per-account rate limit (one counter store for every route); mount it after authentication. */
+  rateLimit: RequestHandler;
   /** Resolves once the package is ready; the account store. */
   accounts(): Promise<AccountStore>;
   /** Resolves once the package is ready; the ingest dependencies. */
