@@ -40,7 +40,8 @@ async function endpointDoc(t: TestApp, id: string) {
 describe('auto-disable', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 100), autoDisableAfterMs: 500 }) });
+    // Retries 1 s apart: the delivery is still being retried when the endpoint is disabled (after 500 ms).
+    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 1000), autoDisableAfterMs: 500 }) });
   });
   afterEach(() => deleteAllEndpoints(t.app));
 
@@ -76,15 +77,22 @@ describe('auto-disable', () => {
     const { id } = await publishTour(t);
     await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
   });
+});
+
+describe('auto-disable with a success now and then', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 100), autoDisableAfterMs: 1000 }) });
+  });
 
   it('should keep an endpoint that succeeds now and then enabled', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    // Fail and succeed alternately for longer than autoDisableAfterMs: never a 500 ms failure run.
+    // Fail and succeed alternately (100 ms apart) for longer than autoDisableAfterMs: never a 1 s failure run.
     let calls = 0;
     target.setHandler(() => ({ status: calls++ % 2 === 0 ? 500 : 200 }));
     const started = Date.now();
-    while (Date.now() - started < 1200) {
+    while (Date.now() - started < 2000) {
       const { id } = await publishTour(t);
       await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     }
