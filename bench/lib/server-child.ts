@@ -1,0 +1,64 @@
+/**
+ * The server process (forked by `startServer()`): runs ONE app on 127.0.0.1 and answers
+ * control messages over IPC — its own CPU time (`process.cpuUsage()`), memory
+ * (`process.memoryUsage()`, also after a forced GC), `process.resourceUsage()` (peak RSS) — and `stop`.
+ * Measuring inside this process keeps the load generator's and the database's CPU out of it.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SERVER_APPS, type ServerConfig } from '../servers/index.js';
+import type { ChildMessage, ControlRequest } from './server-process.js';
+
+function send(message: ChildMessage, then?: () => void): void {
+  process.send?.(message, undefined, {}, () => then?.());
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+  const app = await SERVER_APPS[config.kind](config);
+  const server = createServer(app.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.close().catch(() => undefined);
+  };
+  process.on('message', (raw: ControlRequest) => {
+    const reply = (result: unknown): void => send({ type: 'reply', id: raw.id, result });
+    switch (raw.op) {
+      case 'cpu':
+        reply(process.cpuUsage());
+        break;
+      case 'memory':
+        reply(process.memoryUsage());
+        break;
+      case 'resourceUsage':
+        reply(process.resourceUsage());
+        break;
+      case 'gc':
+        // A full collection (the process runs with --expose-gc), then memory: what is really retained.
+        globalThis.gc?.();
+        reply(process.memoryUsage());
+        break;
+      case 'stop':
+        void stop().then(() => send({ type: 'reply', id: raw.id, result: null }, () => process.disconnect?.()));
+        break;
+      default:
+        send({ type: 'reply', id: raw.id, error: `unknown op ${String((raw as { op?: unknown }).op)}` });
+    }
+  });
+  // The parent went away: do not linger.
+  process.on('disconnect', () => void stop().finally(() => process.exit(0)));
+  send({ type: 'ready', port: (server.address() as AddressInfo).port });
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+/**
+ * The package under test: `express()` + `app.use(chameleonHooks({ mongo, accounts }))`, as a
+ * host would mount it, with one static account.
+ */
+import express from 'express';
+import { chameleonHooks } from '../../lib/index.js';
+import { BENCH_ACCOUNT } from '../lib/workload.js';
+import type { ServerApp, ServerConfig } from './index.js';
+
+/** Starts the package app and waits until it is ready (connected, indexes built). */
+export async function startPackageApp(config: ServerConfig): Promise<ServerApp> {
+  const hooks = chameleonHooks({
+    mongo: { uri: config.uri, dbName: config.dbName },
+    accounts: [{ ...BENCH_ACCOUNT }],
+  });
+  const app = express();
+  app.use(hooks);
+  await hooks.ready();
+  return { listener: app, close: () => hooks.close() };
+}
