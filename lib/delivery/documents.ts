@@ -8,6 +8,8 @@ import type { ObjectId } from 'mongodb';
 export interface EndpointDoc {
   _id: ObjectId;
   account: string;
+  /** `account|n`: the account's endpoint slot it holds (unique), which enforces the per-account limit. */
+  slot_key: string;
   url: string;
   name: string;
   topics: string[];

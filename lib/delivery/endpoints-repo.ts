@@ -5,6 +5,7 @@
  */
 import { ObjectId, type Collection } from 'mongodb';
 import { ChameleonError } from '../errors.js';
+import { isDuplicateKey } from '../store/mongo-errors.js';
 import { checkEndpointUrl } from './ssrf-guard.js';
 import { isTopic, TOPICS } from '../topics/index.js';
 import type { EndpointDoc } from './documents.js';
@@ -67,34 +68,44 @@ export class EndpointsRepo {
     }
     const limit = this.policy.endpointsPerAccount;
     const tooMany = () => new ChameleonError('CH_ERR_UNPROCESSABLE', `An account may have at most ${limit} webhook endpoints; delete one first`);
-    if ((await this.collection.countDocuments({ account })) >= limit) throw tooMany();
+    // Each endpoint holds one of the account's `limit` numbered slots under a unique index, so
+    // concurrent creates can never exceed the limit: a create whose slot was taken meanwhile
+    // moves on to the next free one, and finds none when the account is full.
+    const taken = new Set((await this.collection.find({ account }, { projection: { slot_key: 1 } }).toArray()).map((d) => d.slot_key));
     const now = new Date();
-    const doc: EndpointDoc = {
-      _id: new ObjectId(),
-      account,
-      url,
-      name: (input.name as string | undefined)?.trim() || new URL(url).host,
-      topics,
-      experience_ids: experienceIds,
-      disabled: false,
-      disabled_reason: null,
-      disabled_at: null,
-      failing_since: null,
-      last_item_at: null,
-      last_item_state: null,
-      last_item_error: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await this.collection.insertOne(doc);
-    // Concurrent creates may all have passed the check above: whoever counts too many afterwards backs out.
-    if ((await this.collection.countDocuments({ account })) > limit) {
-      await this.collection.deleteOne({ _id: doc._id });
-      throw tooMany();
+    for (let slot = 0; slot < limit; slot++) {
+      const slotKey = `${account}|${slot}`;
+      if (taken.has(slotKey)) continue;
+      const doc: EndpointDoc = {
+        _id: new ObjectId(),
+        account,
+        slot_key: slotKey,
+        url,
+        name: (input.name as string | undefined)?.trim() || new URL(url).host,
+        topics,
+        experience_ids: experienceIds,
+        disabled: false,
+        disabled_reason: null,
+        disabled_at: null,
+        failing_since: null,
+        last_item_at: null,
+        last_item_state: null,
+        last_item_error: null,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        await this.collection.insertOne(doc);
+      } catch (error) {
+        if (isDuplicateKey(error, 'slot_key')) continue;
+        throw error;
+      }
+      this.invalidate(account);
+      return doc;
     }
-    this.invalidate(account);
-    return doc;
+    throw tooMany();
   }
+
 
   /** Every endpoint of an account, oldest first. */
   list(account: string): Promise<EndpointDoc[]> {

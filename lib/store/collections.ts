@@ -45,7 +45,10 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   properties: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   warnings: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   batches: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
-  endpoints: [{ key: { account: 1, created_at: 1 }, options: { name: 'account_created' } }],
+  endpoints: [
+    { key: { account: 1, created_at: 1 }, options: { name: 'account_created' } },
+    { key: { slot_key: 1 }, options: { name: 'slot_key_unique', unique: true, sparse: true } },
+  ],
   webhooks: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
