@@ -8,6 +8,7 @@ import type { Collections } from '../store/collections.js';
 import type { StaticAccount } from '../options.js';
 import { ChameleonError } from '../errors.js';
 import { generateSecret, hashSecret } from './secrets.js';
+import { TtlCache } from '../store/ttl-cache.js';
 
 /** An account as the package uses it. Secrets other than the webhook secrets are never exposed. */
 export interface Account {
@@ -37,14 +38,13 @@ interface AccountDoc {
 }
 
 const CACHE_TTL_MS = 30_000;
-const CACHE_MAX = 10_000;
 
 /** Finds, creates and caches accounts. */
 export class AccountStore {
   private readonly staticByHash = new Map<string, Account>();
   private readonly staticById = new Map<string, Account>();
-  private readonly cache = new Map<string, { account: Account; expires: number }>();
-  private readonly byIdCache = new Map<string, { account: Account; expires: number }>();
+  private readonly bySecretHash = new TtlCache<string, Account>(CACHE_TTL_MS);
+  private readonly byId = new TtlCache<string, Account>(CACHE_TTL_MS);
 
   constructor(
     private readonly collections: Collections,
@@ -68,27 +68,19 @@ export class AccountStore {
     const hash = hashSecret(secret);
     const fromStatic = this.staticByHash.get(hash);
     if (fromStatic || this.isStatic) return fromStatic;
-    const cached = this.cache.get(hash);
-    if (cached && cached.expires > Date.now()) return cached.account;
-    const doc = await this.docs().findOne({ secret_hash: hash });
-    if (!doc) return undefined;
-    const account = toAccount(doc);
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { account, expires: Date.now() + CACHE_TTL_MS });
-    return account;
+    return this.bySecretHash.getOrLoad(hash, async () => {
+      const doc = await this.docs().findOne({ secret_hash: hash });
+      return doc ? toAccount(doc) : undefined;
+    });
   }
 
   /** The account with this id, or `undefined` (cached briefly: every attempt needs it). */
   async findById(id: string): Promise<Account | undefined> {
     if (this.isStatic) return this.staticById.get(id);
-    const cached = this.byIdCache.get(id);
-    if (cached && cached.expires > Date.now()) return cached.account;
-    const doc = await this.docs().findOne({ _id: id });
-    if (!doc) return undefined;
-    const account = toAccount(doc);
-    if (this.byIdCache.size >= CACHE_MAX) this.byIdCache.clear();
-    this.byIdCache.set(id, { account, expires: Date.now() + CACHE_TTL_MS });
-    return account;
+    return this.byId.getOrLoad(id, async () => {
+      const doc = await this.docs().findOne({ _id: id });
+      return doc ? toAccount(doc) : undefined;
+    });
   }
 
   /** Creates a stored account and returns its secrets, which are shown this once. */
@@ -125,8 +117,8 @@ export class AccountStore {
       .filter((p) => p.expires_at.getTime() > now)
       .slice(0, 10);
     await this.docs().updateOne({ _id: accountId }, { $set: { webhook_secret: webhookSecret, previous_webhook_secrets: previous } });
-    this.cache.clear();
-    this.byIdCache.clear();
+    this.bySecretHash.clear();
+    this.byId.clear();
     return webhookSecret;
   }
 

@@ -6,6 +6,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { isDuplicateKey } from '../store/mongo-errors.js';
+import { TtlCache } from '../store/ttl-cache.js';
 import { checkEndpointUrl } from './ssrf-guard.js';
 import { isTopic, TOPICS } from '../topics/index.js';
 import type { EndpointDoc } from './documents.js';
@@ -50,7 +51,7 @@ function parseExperienceIds(value: unknown): string[] {
 
 /** Reads and writes endpoints. */
 export class EndpointsRepo {
-  private readonly cache = new Map<string, { endpoints: EndpointDoc[]; expires: number }>();
+  private readonly cache = new TtlCache<string, EndpointDoc[]>(CACHE_TTL_MS);
 
   constructor(
     private readonly collection: Collection<EndpointDoc>,
@@ -114,11 +115,7 @@ export class EndpointsRepo {
 
   /** The enabled endpoints of an account, cached for a second. */
   async enabledFor(account: string): Promise<EndpointDoc[]> {
-    const cached = this.cache.get(account);
-    if (cached && cached.expires > Date.now()) return cached.endpoints;
-    const endpoints = await this.collection.find({ account, disabled: false }).toArray();
-    this.cache.set(account, { endpoints, expires: Date.now() + CACHE_TTL_MS });
-    return endpoints;
+    return (await this.cache.getOrLoad(account, () => this.collection.find({ account, disabled: false }).toArray())) ?? [];
   }
 
   /** One endpoint of an account, or a `404`. */
