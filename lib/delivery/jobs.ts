@@ -10,7 +10,7 @@
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { hostname } from 'node:os';
-import type { Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { Config, AgendaSettings } from '../options.js';
 import type { AttemptTrigger } from './documents.js';
 
@@ -88,8 +88,10 @@ export function defineJobs(
 
 /** Clears locks left by a crashed process on the attempt jobs, so no stale lock can starve them. */
 export async function clearStaleLocks(db: Db, handle: AgendaHandle, lockLifetimeMs: number): Promise<number> {
-  const result = await db
-    .collection(handle.collection)
-    .updateMany({ name: ATTEMPT_JOB, lockedAt: { $lt: new Date(Date.now() - lockLifetimeMs) } }, { $set: { lockedAt: null } });
+  // The Mongo backend's own collection, wherever it lives (a host's Agenda may use another
+  // database or collection name); by name only when the repository does not expose it.
+  const repository = handle.agenda.db as unknown as { collection?: Collection };
+  const jobs = repository?.collection && typeof repository.collection.updateMany === 'function' ? repository.collection : db.collection(handle.collection);
+  const result = await jobs.updateMany({ name: ATTEMPT_JOB, lockedAt: { $lt: new Date(Date.now() - lockLifetimeMs) } }, { $set: { lockedAt: null } });
   return result.modifiedCount;
 }
