@@ -62,6 +62,12 @@ export interface DeliveryOptions {
   responseBodyBytes?: number;
   /** Disable an endpoint that has failed continuously for this long, in ms. @defaultValue 5 days */
   autoDisableAfterMs?: number;
+  /**
+   * How long published webhooks, finished deliveries (with their attempt logs) and batch
+   * records are kept, in ms, by TTL indexes; also how far back a replay may reach. Pending
+   * deliveries are never removed. Must be longer than the retry schedule. @defaultValue 30 days
+   */
+  retentionMs?: number;
   /** How often Agenda looks for due retries, in ms. @defaultValue 1000 */
   pollIntervalMs?: number;
   /**
@@ -141,6 +147,7 @@ export const DEFAULTS = Object.freeze({
     perEndpointConcurrency: 4,
     responseBodyBytes: 4096,
     autoDisableAfterMs: 5 * 24 * 60 * 60 * 1000,
+    retentionMs: 30 * 24 * 60 * 60 * 1000,
     pollIntervalMs: 1000,
     sweepIntervalMs: 10_000,
   }),
@@ -253,6 +260,15 @@ function parseLogger(value: unknown): Logger {
   return value as Logger;
 }
 
+function parseRetention(value: number, schedule: readonly number[]): number {
+  const retention = positiveInteger('delivery.retentionMs', value, 1000);
+  const span = schedule.reduce((sum, delay) => sum + delay, 0);
+  if (retention <= span) {
+    throw new InvalidOptionError('delivery.retentionMs', `must be longer than the retry schedule (${span} ms), or webhooks would expire before their last retry`);
+  }
+  return retention;
+}
+
 function parseRateLimit(value: unknown): Config['rateLimit'] {
   if (value === undefined || value === false) return DEFAULTS.rateLimit;
   if (!isPlainObject(value)) throw new InvalidOptionError('rateLimit', 'expected false or { windowMs, limit }');
@@ -300,6 +316,7 @@ export function parseOptions(options: Options): Config {
     perEndpointConcurrency: positiveInteger('delivery.perEndpointConcurrency', d.perEndpointConcurrency),
     responseBodyBytes: positiveInteger('delivery.responseBodyBytes', d.responseBodyBytes, 0),
     autoDisableAfterMs: positiveInteger('delivery.autoDisableAfterMs', d.autoDisableAfterMs),
+    retentionMs: parseRetention(d.retentionMs, d.retrySchedule),
     pollIntervalMs: positiveInteger('delivery.pollIntervalMs', d.pollIntervalMs, 10, MAX_TIMER_MS),
     sweepIntervalMs: positiveInteger('delivery.sweepIntervalMs', d.sweepIntervalMs, 50, MAX_TIMER_MS),
   });

@@ -28,7 +28,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   const connection = await openConnection(config.mongo);
   try {
     const collections = new Collections(connection.db, config.collectionPrefix);
-    await collections.ensureIndexes();
+    await collections.ensureIndexes(config.delivery.retentionMs);
     const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: config.flushIntervalMs, logger: config.logger });
     bookkeeper.start();
     const ingest: IngestDeps = {

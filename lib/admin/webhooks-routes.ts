@@ -86,7 +86,7 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
   }));
 
   router.post('/v3/edit/webhooks/:id/replay', auth, body, authAfterBody, asyncHandler(async (req, res) => {
-    const since = parseSince((req.body as Record<string, unknown>).since);
+    const since = parseSince((req.body as Record<string, unknown>).since, ctx.config.delivery.retentionMs);
     const result = await (await delivery()).replay(accountOf(res), id(req.params.id), since);
     res.status(202).json({ replay: { since: since.toISOString(), deliveries: result.deliveries } });
   }));

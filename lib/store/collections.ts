@@ -57,6 +57,13 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   ],
 };
 
+/** What expires after the retention period (see `delivery.retentionMs`). */
+export const RETENTION_INDEXES: ReadonlyArray<{ collection: CollectionName; field: string }> = [
+  { collection: 'webhooks', field: 'created_at' },
+  { collection: 'deliveries', field: 'completed_at' },
+  { collection: 'batches', field: 'created_at' },
+];
+
 /** Typed access to the package's collections under the configured prefix. */
 export class Collections {
   constructor(
@@ -69,8 +76,8 @@ export class Collections {
     return this.db.collection<T>(this.prefix + name);
   }
 
-  /** Creates every index (idempotent). */
-  async ensureIndexes(): Promise<void> {
+  /** Creates every index (idempotent), and the retention TTL indexes for `retentionMs`. */
+  async ensureIndexes(retentionMs?: number): Promise<void> {
     await Promise.all(
       COLLECTION_NAMES.map(async (name) => {
         const specs = INDEXES[name];
@@ -78,6 +85,23 @@ export class Collections {
         await this.get(name).createIndexes(specs.map((s) => ({ key: s.key as Record<string, 1 | -1>, ...s.options })));
       }),
     );
+    if (retentionMs !== undefined) {
+      const seconds = Math.max(1, Math.round(retentionMs / 1000));
+      await Promise.all(RETENTION_INDEXES.map(({ collection, field }) => this.ensureTtl(collection, field, seconds)));
+    }
+  }
+
+  /**
+   * A TTL index on `field`; when one exists with another lifetime (the option changed), it is
+   * replaced. Documents whose `field` is null (pending deliveries) never expire.
+   */
+  private async ensureTtl(name: CollectionName, field: string, seconds: number): Promise<void> {
+    const collection = this.get(name);
+    const indexName = `${field}_ttl`;
+    const existing = (await collection.listIndexes().toArray().catch(() => [])).find((i) => i.name === indexName);
+    if (existing && existing.expireAfterSeconds === seconds) return;
+    if (existing) await collection.dropIndex(indexName);
+    await collection.createIndex({ [field]: 1 }, { name: indexName, expireAfterSeconds: seconds });
   }
 }
 
