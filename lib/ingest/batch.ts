@@ -61,6 +61,8 @@ export async function ingestBatch(kind: BatchKind, account: string, body: Record
   let errorsCount = 0;
   for (let start = 0; start < items.length; start += CHUNK_SIZE) {
     const chunk = items.slice(start, start + CHUNK_SIZE);
+    // Let a large batch be collected as it goes: the parsed items of a written chunk are not needed again.
+    items.fill(null, start, start + CHUNK_SIZE);
     const chunkErrors: BatchItemError[] = [];
     const fail = (index: number, message: string, code = 422): void => {
       chunkErrors.push({ code, index, message });

@@ -4,10 +4,11 @@
  */
 import { describe, it, expect } from 'vitest';
 import request from 'supertest';
+import type { Db } from 'mongodb';
 import { chameleonHooks, InvalidOptionError } from '../../lib/index.js';
 import { createTestApp, ACCOUNT } from '../helpers/app.js';
 
-async function ttl(db: import('mongodb').Db, collection: string, field: string): Promise<number | undefined> {
+async function ttl(db: Db, collection: string, field: string): Promise<number | undefined> {
   const indexes = await db.collection(collection).listIndexes().toArray();
   return indexes.find((i) => i.name === `${field}_ttl`)?.expireAfterSeconds as number | undefined;
 }
