@@ -3,7 +3,7 @@
  * item, `bulkWrite` for batches), keyed by the unique `uid_key` / `email_key`, with a retry
  * on the duplicate-key error two concurrent first writes of one uid can cause.
  */
-import type { AnyBulkWriteOperation, Collection, Document, ObjectId } from 'mongodb';
+import { ObjectId, type AnyBulkWriteOperation, type Collection, type Document } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import type { Identity } from '../ingest/identity.js';
 import { propsUpdate, type PropertyChanges } from '../ingest/changes.js';
@@ -63,7 +63,8 @@ export function recordWrite(
     unset.email_key = '';
   }
   if (extras.companyId) $set.company_id = extras.companyId;
-  const setOnInsert: Document = { account, created_at: now };
+  // The id is made here, not by the server: a proper, time-ordered ObjectId on any MongoDB-wire server.
+  const setOnInsert: Document = { _id: new ObjectId(), account, created_at: now };
   if (identity.by === 'uid') setOnInsert.uid = identity.uid;
   const update: Document = { $set, $setOnInsert: setOnInsert };
   if (Object.keys(unset).length > 0) update.$unset = unset;
