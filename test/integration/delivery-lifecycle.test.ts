@@ -1,65 +1,45 @@
 // Endpoint and delivery lifecycle: auto-disable after a failure run (reset by a success), delete cancels pending deliveries, close() drains in-flight attempts.
 import request from 'supertest';
 import { ObjectId } from 'mongodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ChameleonError } from '../../lib/index.js';
-import {
-  AUTH,
-  collections,
-  createEndpoint,
-  deleteAllEndpoints,
-  deliveryInState,
-  deliveryOf,
-  fastDelivery,
-  requestsFor,
-  sleep,
-  topicData,
-  until,
-} from './support/delivery.js';
+import { AUTH, collections, createEndpoint, deliveryInState, deliveryOf, deliveryWhen, disabledEndpoint, fastDelivery, publishFixture, requestsFor, sleep, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 
-const receivers: Receiver[] = [];
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  receivers.push(started);
-  return started;
-}
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
-
-function publishTour(t: TestApp): Promise<{ id: string }> {
-  return t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
-}
+const receiver = useReceivers();
 
 async function endpointDoc(t: TestApp, id: string) {
   return (await collections(t.db.db).endpoints.findOne({ _id: new ObjectId(id) }))!;
 }
 
+/**
+ * Publishes `tour.started` to a new endpoint whose receiver answers 500, and waits until the
+ * delivery has its first (failed) attempt logged and is still pending.
+ */
+async function pendingAfterAFailure(t: TestApp) {
+  const target = await receiver(() => ({ status: 500 }));
+  const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+  const { id } = await publishFixture(t.hooks);
+  const pending = await deliveryWhen(t.db.db, id, endpoint.id, (doc) => doc.state === 'pending' && doc.attempt_log.length === 1);
+  return { target, endpoint, id, pending };
+}
+
 describe('auto-disable', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // Retries 1 s apart: the delivery is still being retried when the endpoint is disabled (after 500 ms).
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 1000), autoDisableAfterMs: 500 }) });
-  });
-  afterEach(() => deleteAllEndpoints(t.app));
+  // Retries 1 s apart: the delivery is still being retried when the endpoint is disabled (after 500 ms).
+  const t = useDeliveryApp({ retrySchedule: Array.from({ length: 9 }, () => 1000), autoDisableAfterMs: 500 }, { deleteEndpointsAfterEach: [AUTH] });
 
   it('should disable, with a reason, an endpoint that has failed continuously for autoDisableAfterMs', async () => {
     const target = await receiver(() => ({ status: 500 }));
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started', 'tour.completed'] });
-    const { id } = await publishTour(t);
-    const disabled = await until(async () => {
-      const res = await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(200);
-      return res.body.webhook.state === 'disabled' ? res.body.webhook : undefined;
-    });
+    const { id } = await publishFixture(t.hooks);
+    const disabled = await disabledEndpoint(t.app, endpoint.id);
     expect(disabled.disabled_reason).toBe('Failed continuously for 500 ms');
     expect(disabled.disabled_at).toEqual(expect.any(String));
     // The delivery in progress stops; nothing more is sent, and new webhooks are not delivered.
     const cancelled = await deliveryInState(t.db.db, id, endpoint.id, 'cancelled');
     expect(cancelled.last_error).toMatch(/disabled/);
     const sent = requestsFor(target, id).length;
-    const later = await t.hooks.publish(ACCOUNT.id, 'tour.completed', topicData('tour.completed') as never);
+    const later = await publishFixture(t.hooks, 'tour.completed');
     expect(later.deliveries).toBe(0);
     await sleep(400);
     expect(requestsFor(target, id)).toHaveLength(sent);
@@ -69,21 +49,18 @@ describe('auto-disable', () => {
   it('should re-enable an auto-disabled endpoint with a successful ping', async () => {
     const target = await receiver(() => ({ status: 500 }));
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    await publishTour(t);
+    await publishFixture(t.hooks);
     await until(async () => (await endpointDoc(t, endpoint.id)).disabled);
     target.setHandler(() => ({ status: 200 }));
     const ping = await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
     expect(ping.body.webhook.state).toBe('enabled');
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
   });
 });
 
 describe('auto-disable with a success now and then', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 100), autoDisableAfterMs: 1000 }) });
-  });
+  const t = useDeliveryApp({ retrySchedule: Array.from({ length: 9 }, () => 100), autoDisableAfterMs: 1000 });
 
   it('should keep an endpoint that succeeds now and then enabled', async () => {
     const target = await receiver();
@@ -93,7 +70,7 @@ describe('auto-disable with a success now and then', () => {
     target.setHandler(() => ({ status: calls++ % 2 === 0 ? 500 : 200 }));
     const started = Date.now();
     while (Date.now() - started < 2000) {
-      const { id } = await publishTour(t);
+      const { id } = await publishFixture(t.hooks);
       await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     }
     await sleep(400); // two sweeps
@@ -102,11 +79,8 @@ describe('auto-disable with a success now and then', () => {
 });
 
 describe('the failure run', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // Endpoint state is flushed only by the ping route here, so a success and a failure can share one flush.
-    t = await createTestApp({ flushIntervalMs: 600_000, delivery: fastDelivery({ retrySchedule: [600_000] }) });
-  });
+  // Endpoint state is flushed only by the ping route here, so a success and a failure can share one flush.
+  const t = useDeliveryApp({ retrySchedule: [600_000] }, { options: { flushIntervalMs: 600_000 } });
 
   it('should restart at the first failure after a success, even when both are flushed together', async () => {
     const target = await receiver(() => ({ status: 500 }));
@@ -116,11 +90,11 @@ describe('the failure run', () => {
     expect(firstRun).toBeInstanceOf(Date);
 
     target.setHandler(() => ({ status: 200 }));
-    const ok = await publishTour(t);
+    const ok = await publishFixture(t.hooks);
     const success = await deliveryInState(t.db.db, ok.id, endpoint.id, 'succeeded');
     target.setHandler(() => ({ status: 500 }));
-    const bad = await publishTour(t);
-    await until(async () => (await deliveryOf(t.db.db, bad.id, endpoint.id))?.attempt_log.length === 1);
+    const bad = await publishFixture(t.hooks);
+    await deliveryWhen(t.db.db, bad.id, endpoint.id, (doc) => doc.attempt_log.length === 1);
     await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
 
     const doc = await endpointDoc(t, endpoint.id);
@@ -142,26 +116,17 @@ describe('the failure run', () => {
 });
 
 describe('deleting an endpoint', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [600_000] }) });
-  });
+  const t = useDeliveryApp({ retrySchedule: [600_000] });
 
   it('should cancel its pending deliveries and send nothing more to it', async () => {
-    const target = await receiver(() => ({ status: 500 }));
-    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    const { id } = await publishTour(t);
-    const pending = await until(async () => {
-      const doc = await deliveryOf(t.db.db, id, endpoint.id);
-      return doc?.state === 'pending' && doc.attempt_log.length === 1 ? doc : undefined;
-    });
+    const { endpoint, id, pending } = await pendingAfterAFailure(t);
     expect(pending.next_attempt_at).toBeInstanceOf(Date);
     const res = await request(t.app).delete(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(200);
     expect(res.body.webhook.id).toBe(endpoint.id);
     const cancelled = await deliveryOf(t.db.db, id, endpoint.id);
     expect(cancelled).toMatchObject({ state: 'cancelled', last_error: 'The endpoint was deleted', next_attempt_at: null });
     await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(404);
-    const again = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+    const again = await publishFixture(t.hooks);
     expect(again.deliveries).toBe(0);
   });
 });
@@ -172,7 +137,7 @@ describe('close()', () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     target.setHandler(() => ({ status: 200, delayMs: 500, body: 'late but fine' }));
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     await until(() => requestsFor(target, id).length === 1);
     await t.hooks.close();
     const delivery = await deliveryOf(t.db.db, id, endpoint.id);
@@ -191,7 +156,7 @@ describe('close()', () => {
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     let calls = 0;
     target.setHandler(() => (calls++ === 0 ? { status: 500 } : { status: 200, delayMs: 500, body: 'retried' }));
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     await until(() => requestsFor(target, id).length === 2); // the retry job's attempt is in flight
     const closing = t.hooks.close().then(() => 'closed');
     expect(await Promise.race([closing, sleep(10_000).then(() => 'still closing')])).toBe('closed');
@@ -206,26 +171,17 @@ describe('close()', () => {
   it('should refuse to publish once closed', async () => {
     const t = await createTestApp({ delivery: fastDelivery() });
     await t.hooks.close();
-    const error = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never).catch((e: unknown) => e);
+    const error = await publishFixture(t.hooks).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChameleonError);
     expect((error as ChameleonError).code).toBe('CH_ERR_NOT_READY');
   });
 });
 
 describe('the recovery sweep', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [600_000] }) });
-  });
+  const t = useDeliveryApp({ retrySchedule: [600_000] });
 
   it('should attempt an overdue delivery whose retry job is missing, once', async () => {
-    const target = await receiver(() => ({ status: 500 }));
-    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    const { id } = await publishTour(t);
-    const pending = await until(async () => {
-      const doc = await deliveryOf(t.db.db, id, endpoint.id);
-      return doc?.state === 'pending' && doc.attempt_log.length === 1 ? doc : undefined;
-    });
+    const { target, endpoint, id, pending } = await pendingAfterAFailure(t);
     // As if its job had been lost: due 5 s ago (its real job is 10 minutes away).
     await collections(t.db.db).deliveries.updateOne({ _id: pending._id }, { $set: { next_attempt_at: new Date(Date.now() - 5000) } });
     target.setHandler(() => ({ status: 200 }));

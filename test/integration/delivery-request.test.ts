@@ -3,21 +3,11 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT } from '../helpers/app.js';
 import { testCertificate } from '../helpers/tls.js';
 import { verifyChameleonWebhook, type ChameleonWebhook } from '../../lib/index.js';
-import {
-  bodyOf,
-  createEndpoint,
-  deleteAllEndpoints,
-  deliveryInState,
-  fastDelivery,
-  requestsFor,
-  topicData,
-  until,
-} from './support/delivery.js';
+import { AUTH, bodyOf, createEndpoint, deliveryInState, publishFixture, requestsFor, topicData, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 
 const DEFAULT_USER_AGENT = 'Chameleon Webhooks/v3 (chameleon.io; integral)';
 const HEX24 = /^[0-9a-f]{24}$/;
@@ -27,24 +17,10 @@ function hmacHex(raw: Buffer): string {
   return createHmac('sha256', ACCOUNT.webhookSecret).update(raw).digest('hex');
 }
 
-const receivers: Receiver[] = [];
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  receivers.push(started);
-  return started;
-}
-
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
+const receiver = useReceivers();
 
 describe('the delivered request', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    const { cert } = await testCertificate();
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [100, 100], ca: cert }) });
-  });
-  afterEach(() => deleteAllEndpoints(t.app));
+  const t = useDeliveryApp(async () => ({ retrySchedule: [100, 100], ca: (await testCertificate()).cert }), { deleteEndpointsAfterEach: [AUTH] });
 
   it('should POST a body with exactly the keys id, kind, sent_at and data, and the webhook id', async () => {
     const target = await receiver();
@@ -69,7 +45,7 @@ describe('the delivered request', () => {
   it('should send X-Chameleon-Id, the hex HMAC-SHA256 signature of the raw bytes, and the documented headers', async () => {
     const target = await receiver();
     await createEndpoint(t.app, t.db.db, { url: target.url, topics: 'survey.completed' });
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'survey.completed', topicData('survey.completed') as never);
+    const { id } = await publishFixture(t.hooks, 'survey.completed');
     const got = await until(() => requestsFor(target, id)[0]);
     expect(got.headers['x-chameleon-id']).toBe(id);
     expect(got.headers['x-chameleon-signature']).toMatch(/^[0-9a-f]{64}$/);
@@ -126,7 +102,7 @@ describe('the delivered request', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
       const endpoint = await createEndpoint(t.app, t.db.db, { url, topics: ['tour.exited'] });
-      const { id } = await t.hooks.publish(ACCOUNT.id, 'tour.exited', topicData('tour.exited') as never);
+      const { id } = await publishFixture(t.hooks, 'tour.exited');
       const failed = await deliveryInState(t.db.db, id, endpoint.id, 'failed');
       expect(failed.attempt_log.map((a) => a.status)).toEqual([400, 400, 400]);
     } finally {
@@ -138,7 +114,7 @@ describe('the delivered request', () => {
   it('should re-sign every retry with a fresh, later sent_at and the same webhook id', async () => {
     const target = await receiver(() => ({ status: 500 }));
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+    const { id } = await publishFixture(t.hooks);
     await deliveryInState(t.db.db, id, endpoint.id, 'failed');
     const attempts = requestsFor(target, id);
     expect(attempts).toHaveLength(3);
@@ -159,7 +135,7 @@ describe('the delivered request', () => {
     const target = await receiver(undefined, { https: true });
     expect(target.url).toMatch(/^https:/);
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['demo.started'] });
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'demo.started', topicData('demo.started') as never);
+    const { id } = await publishFixture(t.hooks, 'demo.started');
     const delivery = await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     expect(delivery.attempt_log).toHaveLength(1);
     expect(requestsFor(target, id)[0]!.headers['x-chameleon-signature']).toBe(hmacHex(requestsFor(target, id)[0]!.body));
@@ -167,15 +143,12 @@ describe('the delivered request', () => {
 });
 
 describe('the delivered request without the receiver\'s CA', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [50] }) });
-  });
+  const t = useDeliveryApp({ retrySchedule: [50] });
 
   it('should fail with a TLS error when the https receiver\'s certificate is not trusted', async () => {
     const target = await receiver(undefined, { https: true });
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['demo.started'] });
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'demo.started', topicData('demo.started') as never);
+    const { id } = await publishFixture(t.hooks, 'demo.started');
     const delivery = await deliveryInState(t.db.db, id, endpoint.id, 'failed');
     expect(delivery.attempt_log.map((a) => a.error_kind)).toEqual(['tls', 'tls']);
     expect(requestsFor(target, id)).toHaveLength(0);
@@ -183,15 +156,12 @@ describe('the delivered request without the receiver\'s CA', () => {
 });
 
 describe('a configured User-Agent', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ userAgent: 'Chameleon Webhooks/v3 (chameleon.io; staging)' }) });
-  });
+  const t = useDeliveryApp({ userAgent: 'Chameleon Webhooks/v3 (chameleon.io; staging)' });
 
   it('should be sent instead of the default', async () => {
     const target = await receiver();
     await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+    const { id } = await publishFixture(t.hooks);
     const got = await until(() => requestsFor(target, id)[0]);
     expect(got.headers['user-agent']).toBe('Chameleon Webhooks/v3 (chameleon.io; staging)');
   });

@@ -1,31 +1,8 @@
 // Retries on the configured schedule: success after failures, exhaustion after exactly 10 attempts, timeouts, redirects, 410, Retry-After.
-import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import {
-  AUTH,
-  bodyOf,
-  createEndpoint,
-  deleteAllEndpoints,
-  deliveryInState,
-  deliveryOf,
-  fastDelivery,
-  requestsFor,
-  sleep,
-  topicData,
-  until,
-} from './support/delivery.js';
+import { describe, expect, it } from 'vitest';
+import { AUTH, bodyOf, createEndpoint, deliveryInState, deliveryOf, deliveryWhen, disabledEndpoint, publishFixture, requestsFor, sleep, useDeliveryApp, useReceivers } from './support/delivery.js';
 
-const receivers: Receiver[] = [];
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  receivers.push(started);
-  return started;
-}
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
+const receiver = useReceivers();
 
 /** A handler answering the given statuses in turn, then the last one forever. */
 function statuses(...codes: number[]): () => { status: number; body: string } {
@@ -33,22 +10,14 @@ function statuses(...codes: number[]): () => { status: number; body: string } {
   return () => ({ status: codes[Math.min(i++, codes.length - 1)]!, body: 'answer' });
 }
 
-function publishTour(t: TestApp): Promise<{ id: string }> {
-  return t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
-}
-
 describe('retries on a short schedule', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: Array.from({ length: 9 }, () => 50), timeoutMs: 300 }) });
-  });
-  afterEach(() => deleteAllEndpoints(t.app));
+  const t = useDeliveryApp({ retrySchedule: Array.from({ length: 9 }, () => 50), timeoutMs: 300 }, { deleteEndpointsAfterEach: [AUTH] });
 
   it('should retry after 500s and stop at the first success (3 attempts recorded)', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     target.setHandler(statuses(500, 500, 200));
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const delivery = await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     expect(delivery.attempts).toBe(3);
     expect(delivery.attempt_log.map((a) => a.status)).toEqual([500, 500, 200]);
@@ -65,7 +34,7 @@ describe('retries on a short schedule', () => {
   it('should give up after exactly 10 attempts with a 9-step schedule, and never send an 11th', async () => {
     const target = await receiver(() => ({ status: 500 }));
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const failed = await deliveryInState(t.db.db, id, endpoint.id, 'failed');
     expect(failed.attempts).toBe(10);
     expect(failed.attempt_log).toHaveLength(10);
@@ -84,7 +53,7 @@ describe('retries on a short schedule', () => {
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     let calls = 0;
     target.setHandler(() => (calls++ === 0 ? { status: 200, delayMs: Infinity } : { status: 200 }));
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const delivery = await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     const first = delivery.attempt_log[0];
     const last = delivery.attempt_log[delivery.attempt_log.length - 1];
@@ -97,7 +66,7 @@ describe('retries on a short schedule', () => {
     const elsewhere = await receiver();
     const target = await receiver(() => ({ status: 302, headers: { location: `${elsewhere.url}moved` } }));
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const failed = await deliveryInState(t.db.db, id, endpoint.id, 'failed');
     expect(failed.attempt_log).toHaveLength(10);
     expect(failed.attempt_log[0]).toMatchObject({ status: 302, error_kind: 'redirect' });
@@ -109,18 +78,15 @@ describe('retries on a short schedule', () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started', 'tour.completed'] });
     target.setHandler(() => ({ status: 410 }));
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const failed = await deliveryInState(t.db.db, id, endpoint.id, 'failed');
     expect(failed.attempts).toBe(1);
     expect(failed.last_error).toMatch(/410/);
-    const shown = await until(async () => {
-      const res = await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH).expect(200);
-      return res.body.webhook.state === 'disabled' ? res.body.webhook : undefined;
-    });
+    const shown = await disabledEndpoint(t.app, endpoint.id);
     expect(shown.disabled_reason).toMatch(/410/);
     // Later publishes are not delivered, even once the receiver would accept them.
     target.setHandler(() => ({ status: 200 }));
-    const later = await t.hooks.publish(ACCOUNT.id, 'tour.completed', topicData('tour.completed') as never);
+    const later = await publishFixture(t.hooks, 'tour.completed');
     expect(later.deliveries).toBe(0);
     await sleep(300);
     expect(requestsFor(target, later.id)).toHaveLength(0);
@@ -132,7 +98,7 @@ describe('retries on a short schedule', () => {
     const url = gone.url;
     await gone.close();
     const endpoint = await createEndpoint(t.app, t.db.db, { url, topics: ['tour.started'] });
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const failed = await deliveryInState(t.db.db, id, endpoint.id, 'failed');
     expect(failed.attempt_log).toHaveLength(10);
     expect(failed.attempt_log.every((a) => a.error_kind === 'network' && a.status === null)).toBe(true);
@@ -141,18 +107,14 @@ describe('retries on a short schedule', () => {
 });
 
 describe('Retry-After', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [50, 1500, 50] }) });
-  });
-  afterEach(() => deleteAllEndpoints(t.app));
+  const t = useDeliveryApp({ retrySchedule: [50, 1500, 50] }, { deleteEndpointsAfterEach: [AUTH] });
 
   it.each([429, 503])('should wait for Retry-After: 1 on %i although the schedule says 50 ms', async (status) => {
     let calls = 0;
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     target.setHandler(() => (calls++ === 0 ? { status, headers: { 'retry-after': '1' } } : { status: 200 }));
-    const { id } = await publishTour(t);
+    const { id } = await publishFixture(t.hooks);
     const delivery = await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     expect(delivery.attempt_log.map((a) => a.status)).toEqual([status, 200]);
     const [first, second] = requestsFor(target, id);
@@ -165,11 +127,8 @@ describe('Retry-After', () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     target.setHandler(() => (calls++ === 0 ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200 }));
-    const { id } = await publishTour(t);
-    const pending = await until(async () => {
-      const doc = await deliveryOf(t.db.db, id, endpoint.id);
-      return doc && doc.attempt_log.length === 1 ? doc : undefined;
-    });
+    const { id } = await publishFixture(t.hooks);
+    const pending = await deliveryWhen(t.db.db, id, endpoint.id, (doc) => doc.attempt_log.length === 1);
     const [attempt] = pending.attempt_log;
     const waited = pending.next_attempt_at!.getTime() - (attempt!.at.getTime() + attempt!.duration_ms);
     expect(waited).toBeGreaterThanOrEqual(1500 - 1);

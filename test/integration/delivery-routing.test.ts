@@ -2,54 +2,23 @@
 import { createHmac } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, OTHER_ACCOUNT } from '../helpers/app.js';
 import { InvalidPayloadError, UnknownTopicError } from '../../lib/index.js';
-import {
-  AUTH,
-  bodyOf,
-  collections,
-  createEndpoint,
-  deleteAllEndpoints,
-  deliveryInState,
-  fastDelivery,
-  nonPings,
-  requestsFor,
-  sleep,
-  topicData,
-  until,
-} from './support/delivery.js';
+import { AUTH, OTHER_AUTH, bodyOf, collections, createEndpoint, deliveryInState, nonPings, publishFixture, requestsFor, sleep, topicData, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 
-const OTHER_AUTH = { 'X-Account-Secret': OTHER_ACCOUNT.secret };
 const TOUR_A = '5fb6e4ab8af58a00073f0d98';
 const TOUR_B = '5fb6e4ab8af58a00073f0d00';
 
-const receivers: Receiver[] = [];
-async function receiver(): Promise<Receiver> {
-  const started = await startReceiver();
-  receivers.push(started);
-  return started;
-}
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ delivery: fastDelivery() });
-});
-afterEach(async () => {
-  await deleteAllEndpoints(t.app);
-  await deleteAllEndpoints(t.app, OTHER_AUTH);
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
+const receiver = useReceivers();
+const t = useDeliveryApp({}, { deleteEndpointsAfterEach: [AUTH, OTHER_AUTH] });
 
 describe('topic subscriptions', () => {
   it('should deliver only the topics an endpoint subscribes to (tour.* but no survey.*)', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started', 'tour.completed'] });
-    const survey = await t.hooks.publish(ACCOUNT.id, 'survey.started', topicData('survey.started') as never);
-    const tour = await t.hooks.publish(ACCOUNT.id, 'tour.completed', topicData('tour.completed') as never);
+    const survey = await publishFixture(t.hooks, 'survey.started');
+    const tour = await publishFixture(t.hooks, 'tour.completed');
     expect(survey.deliveries).toBe(0);
     expect(tour.deliveries).toBe(1);
     await deliveryInState(t.db.db, tour.id, endpoint.id, 'succeeded');
@@ -67,7 +36,7 @@ describe('topic subscriptions', () => {
     expect(endpoint.topics).toEqual(['tour.started', 'survey.completed']);
     const listed = await request(t.app).get('/v3/edit/webhooks').set(AUTH).expect(200);
     expect(listed.body.webhooks.find((w: { id: string }) => w.id === endpoint.id).topics).toEqual(['tour.started', 'survey.completed']);
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'survey.completed', topicData('survey.completed') as never);
+    const { id } = await publishFixture(t.hooks, 'survey.completed');
     await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
   });
 
@@ -124,10 +93,7 @@ describe('endpoint limit under concurrent creates', () => {
 });
 
 describe('endpoint limit from limits.endpointsPerAccount', () => {
-  let small: TestApp;
-  beforeAll(async () => {
-    small = await createTestApp({ delivery: fastDelivery(), limits: { endpointsPerAccount: 2 } });
-  });
+  const small = useDeliveryApp({}, { options: { limits: { endpointsPerAccount: 2 } } });
 
   it('should answer 422 once the configured number of endpoints exists', async () => {
     const target = await receiver();
@@ -143,8 +109,8 @@ describe('experience filter', () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started', 'ping'], experience_ids: [TOUR_A] });
     expect(endpoint.experience_ids).toEqual([TOUR_A]);
-    const other = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started', TOUR_B) as never);
-    const listed = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started', TOUR_A) as never);
+    const other = await publishFixture(t.hooks, 'tour.started', { experienceId: TOUR_B });
+    const listed = await publishFixture(t.hooks, 'tour.started', { experienceId: TOUR_A });
     expect(other.deliveries).toBe(0);
     expect(listed.deliveries).toBe(1);
     await deliveryInState(t.db.db, listed.id, endpoint.id, 'succeeded');
@@ -170,7 +136,7 @@ describe('fan-out', () => {
     for (const r of mine) endpoints.push(await createEndpoint(t.app, t.db.db, { url: r.url, topics: ['tour.started'] }));
     await createEndpoint(t.app, t.db.db, { url: unsubscribed.url, topics: ['tour.completed'] });
     await createEndpoint(t.app, t.db.db, { url: theirs.url, topics: ['tour.started'] }, OTHER_AUTH);
-    const { id, deliveries } = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
+    const { id, deliveries } = await publishFixture(t.hooks);
     expect(deliveries).toBe(3);
     for (const e of endpoints) await deliveryInState(t.db.db, id, e.id, 'succeeded');
     for (const r of mine) expect(requestsFor(r, id)).toHaveLength(1);
@@ -186,7 +152,7 @@ describe('fan-out', () => {
     const theirs = await receiver();
     const myEndpoint = await createEndpoint(t.app, t.db.db, { url: mine.url, topics: ['survey.exited'] });
     const theirEndpoint = await createEndpoint(t.app, t.db.db, { url: theirs.url, topics: ['survey.exited'] }, OTHER_AUTH);
-    const { id } = await t.hooks.publish(OTHER_ACCOUNT.id, 'survey.exited', topicData('survey.exited') as never);
+    const { id } = await publishFixture(t.hooks, 'survey.exited', { account: OTHER_ACCOUNT.id });
     await deliveryInState(t.db.db, id, theirEndpoint.id, 'succeeded');
     const got = requestsFor(theirs, id)[0]!;
     // Signed with the other account's secret.
@@ -243,7 +209,7 @@ describe('publish bookkeeping', () => {
     const b = await receiver();
     const ea = await createEndpoint(t.app, t.db.db, { url: a.url, topics: ['helpbar.search'] });
     const eb = await createEndpoint(t.app, t.db.db, { url: b.url, topics: ['helpbar.search'] });
-    const { id } = await t.hooks.publish(ACCOUNT.id, 'helpbar.search', topicData('helpbar.search') as never);
+    const { id } = await publishFixture(t.hooks, 'helpbar.search');
     const { webhooks, deliveries } = collections(t.db.db);
     await until(async () => (await deliveries.countDocuments({ topic: 'helpbar.search', state: 'succeeded' })) === 2);
     expect(await webhooks.countDocuments({ _id: new ObjectId(id) })).toBe(1);

@@ -1,43 +1,15 @@
 // Manual redelivery (POST /v3/edit/deliveries/:id/retry) and replay since a time (POST /v3/edit/webhooks/:id/replay).
 import request from 'supertest';
 import { ObjectId } from 'mongodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import {
-  AUTH,
-  bodyOf,
-  collections,
-  createEndpoint,
-  deleteAllEndpoints,
-  deliveryInState,
-  deliveryOf,
-  fastDelivery,
-  nonPings,
-  requestsFor,
-  sleep,
-  topicData,
-  until,
-} from './support/delivery.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, OTHER_ACCOUNT } from '../helpers/app.js';
+import { AUTH, bodyOf, collections, createEndpoint, deliveryInState, deliveryOf, deliveryWhen, nonPings, publishFixture, requestsFor, sleep, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 
-const receivers: Receiver[] = [];
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  receivers.push(started);
-  return started;
-}
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [50, 50, 50] }) });
-});
-afterEach(() => deleteAllEndpoints(t.app));
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
+const receiver = useReceivers();
+const t = useDeliveryApp({ retrySchedule: [50, 50, 50] }, { deleteEndpointsAfterEach: [AUTH] });
 
 async function publish(topic: 'tour.started' | 'survey.started' = 'tour.started', experienceId?: string, account = ACCOUNT.id): Promise<string> {
-  return (await t.hooks.publish(account, topic, topicData(topic, experienceId) as never)).id;
+  return (await publishFixture(t.hooks, topic, { experienceId, account })).id;
 }
 
 function retry(deliveryId: ObjectId): request.Test {
@@ -232,27 +204,18 @@ describe('POST /v3/edit/webhooks/:id/replay', () => {
 });
 
 describe('a manual retry of a delivery that is still being retried', () => {
-  let slow: TestApp;
-  beforeAll(async () => {
-    slow = await createTestApp({ delivery: fastDelivery({ retrySchedule: [800, 800, 60_000] }) });
-  });
+  const slow = useDeliveryApp({ retrySchedule: [800, 800, 60_000] });
 
   it('should move the next scheduled attempt after itself, never adding an early one', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(slow.app, slow.db.db, { url: target.url, topics: ['tour.started'] });
     target.setHandler(() => ({ status: 500 }));
-    const { id } = await slow.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
-    const first = await until(async () => {
-      const doc = await deliveryOf(slow.db.db, id, endpoint.id);
-      return doc?.attempt_log.length === 1 ? doc : undefined;
-    });
+    const { id } = await publishFixture(slow.hooks);
+    const first = await deliveryWhen(slow.db.db, id, endpoint.id, (doc) => doc.attempt_log.length === 1);
     await sleep(400); // the first retry is due 800 ms after the first attempt: retry by hand halfway
     const manual = await request(slow.app).post(`/v3/edit/deliveries/${first._id.toHexString()}/retry`).set(AUTH).expect(200);
     expect(manual.body.delivery).toMatchObject({ state: 'pending', attempts_count: 2 });
-    const third = await until(async () => {
-      const doc = await deliveryOf(slow.db.db, id, endpoint.id);
-      return doc && doc.attempt_log.length >= 3 ? doc : undefined;
-    });
+    const third = await deliveryWhen(slow.db.db, id, endpoint.id, (doc) => doc.attempt_log.length >= 3);
     const [, byHand, next] = third.attempt_log;
     expect(byHand!.trigger).toBe('manual');
     expect(next!.at.getTime() - byHand!.at.getTime()).toBeGreaterThanOrEqual(800);

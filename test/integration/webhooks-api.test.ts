@@ -1,22 +1,9 @@
 // The management API of data out: endpoint objects, ping and health, delivery history with attempts and pagination, last_item_*, and the error format.
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import {
-  AUTH,
-  bodyOf,
-  createEndpoint,
-  deleteAllEndpoints,
-  deliveryInState,
-  fastDelivery,
-  requestsFor,
-  topicData,
-  until,
-  type EndpointJson,
-} from './support/delivery.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT } from '../helpers/app.js';
+import { AUTH, OTHER_AUTH, bodyOf, createEndpoint, deliveryInState, disabledEndpoint, publishFixture, requestsFor, until, useDeliveryApp, useReceivers, type EndpointJson } from './support/delivery.js';
 
-const OTHER_AUTH = { 'X-Account-Secret': OTHER_ACCOUNT.secret };
 const HEX24 = /^[0-9a-f]{24}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '5f0000000000000000000bad';
@@ -40,27 +27,11 @@ interface DeliveryJson {
   [key: string]: unknown;
 }
 
-const receivers: Receiver[] = [];
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  receivers.push(started);
-  return started;
-}
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ delivery: fastDelivery({ retrySchedule: [50, 50] }) });
-});
-afterEach(async () => {
-  await deleteAllEndpoints(t.app);
-  await deleteAllEndpoints(t.app, OTHER_AUTH);
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
+const receiver = useReceivers();
+const t = useDeliveryApp({ retrySchedule: [50, 50] }, { deleteEndpointsAfterEach: [AUTH, OTHER_AUTH] });
 
 async function publishTour(): Promise<string> {
-  return (await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never)).id;
+  return (await publishFixture(t.hooks)).id;
 }
 
 async function deliveries(endpointId: string, query = ''): Promise<{ deliveries: DeliveryJson[]; cursor: { limit: number; before: string | null } }> {
@@ -154,7 +125,7 @@ describe('ping', () => {
     target.setHandler(() => ({ status: 410 }));
     const gone = await publishTour();
     await deliveryInState(t.db.db, gone, endpoint.id, 'failed');
-    await until(async () => (await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}`).set(AUTH)).body.webhook.state === 'disabled');
+    await disabledEndpoint(t.app, endpoint.id);
     target.setHandler(() => ({ status: 500 }));
     const failing = await request(t.app).post(`/v3/edit/webhooks/${endpoint.id}/ping`).set(AUTH).expect(200);
     expect(failing.body.ping.status).toBe(500);

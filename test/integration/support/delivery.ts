@@ -1,20 +1,25 @@
 /**
- * Helpers for the data-out integration tests: fast delivery options, polling, endpoint creation
- * through the API (waiting for its creation ping), and reading what receivers and the database saw.
+ * Helpers for the data-out integration tests: the test app with fast delivery options, receivers
+ * closed after the file, publishing fixtures, polling, endpoint creation through the API (waiting
+ * for its creation ping), and reading what receivers and the database saw.
  */
 import request from 'supertest';
 import { ObjectId } from 'mongodb';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Express } from 'express';
 import type { Collection, Db } from 'mongodb';
-import { ACCOUNT } from '../../helpers/app.js';
-import type { Receiver, ReceivedRequest } from '../../helpers/receiver.js';
-import type { DeliveryOptions } from '../../../lib/index.js';
+import { ACCOUNT, OTHER_ACCOUNT, createTestApp, type TestApp } from '../../helpers/app.js';
+import { startReceiver, type Receiver, type ReceivedRequest } from '../../helpers/receiver.js';
+import type { ChameleonHooks, DeliveryOptions, Options, PublishResult } from '../../../lib/index.js';
 import type { DeliveryDoc, EndpointDoc, WebhookDoc } from '../../../lib/delivery/documents.js';
 import { loadFixture } from '../../unit/topics/topic-fixtures.js';
 import type { Topic } from '../../../lib/topics/index.js';
 
 /** The management API's authentication header for {@link ACCOUNT}. */
 export const AUTH = { 'X-Account-Secret': ACCOUNT.secret };
+
+/** The management API's authentication header for {@link OTHER_ACCOUNT}. */
+export const OTHER_AUTH = { 'X-Account-Secret': OTHER_ACCOUNT.secret };
 
 /** Delivery options for loopback receivers with short, deterministic timings. */
 export function fastDelivery(overrides: DeliveryOptions = {}): DeliveryOptions {
@@ -28,6 +33,74 @@ export function fastDelivery(overrides: DeliveryOptions = {}): DeliveryOptions {
     sweepIntervalMs: 200,
     ...overrides,
   };
+}
+
+/** How {@link useDeliveryApp} sets up its app. */
+export interface DeliveryAppSetup {
+  /** Options of the package besides `delivery` (`limits`, `flushIntervalMs`, …). */
+  options?: Omit<Partial<Options>, 'delivery'>;
+  /** Delete every endpoint of these accounts (by their auth headers) after each test. @defaultValue none */
+  deleteEndpointsAfterEach?: ReadonlyArray<Record<string, string>>;
+}
+
+/**
+ * Creates, in `beforeAll` of the enclosing suite, a test app whose delivery options are
+ * {@link fastDelivery} with `delivery` (options, or a function resolving to them, e.g. once a
+ * certificate exists), and optionally deletes endpoints after each test. The returned object
+ * reads the app once it exists, so tests use it as a {@link TestApp}.
+ */
+export function useDeliveryApp(delivery: DeliveryOptions | (() => Promise<DeliveryOptions>) = {}, setup: DeliveryAppSetup = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    const overrides = typeof delivery === 'function' ? await delivery() : delivery;
+    current = await createTestApp({ ...setup.options, delivery: fastDelivery(overrides) });
+  });
+  const auths = setup.deleteEndpointsAfterEach ?? [];
+  if (auths.length > 0) {
+    afterEach(async () => {
+      for (const auth of auths) await deleteAllEndpoints(app().app, auth);
+    });
+  }
+  const app = (): TestApp => {
+    if (!current) throw new Error('the test app is created in beforeAll');
+    return current;
+  };
+  return {
+    get app() {
+      return app().app;
+    },
+    get hooks() {
+      return app().hooks;
+    },
+    get db() {
+      return app().db;
+    },
+  };
+}
+
+/**
+ * Returns a function that starts a receiver (as {@link startReceiver}) and closes every receiver
+ * it started after all tests of the enclosing suite. Call it at the top level of a test file.
+ */
+export function useReceivers(): (...args: Parameters<typeof startReceiver>) => Promise<Receiver> {
+  const started: Receiver[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((r) => r.close()));
+  });
+  return async (...args) => {
+    const receiver = await startReceiver(...args);
+    started.push(receiver);
+    return receiver;
+  };
+}
+
+/** Publishes a topic's example data (with `experienceId` when given) for `account` (default {@link ACCOUNT}). */
+export function publishFixture(
+  hooks: ChameleonHooks,
+  topic: Topic = 'tour.started',
+  options: { experienceId?: string; account?: string } = {},
+): Promise<PublishResult> {
+  return hooks.publish(options.account ?? ACCOUNT.id, topic, topicData(topic, options.experienceId) as never);
 }
 
 /** Polls `fn` until it returns a truthy value, or throws after `timeoutMs`. */
@@ -122,6 +195,14 @@ export async function createEndpoint(
   return endpoint;
 }
 
+/** Polls the API until the endpoint shows as disabled, and returns it as the API shows it. */
+export function disabledEndpoint(app: Express, endpointId: string, auth: Record<string, string> = AUTH): Promise<EndpointJson> {
+  return until(async () => {
+    const res = await request(app).get(`/v3/edit/webhooks/${endpointId}`).set(auth).expect(200);
+    return res.body.webhook.state === 'disabled' ? (res.body.webhook as EndpointJson) : undefined;
+  }, 10_000, 'the endpoint disabled');
+}
+
 /** Deletes every endpoint of the account behind `auth`. */
 export async function deleteAllEndpoints(app: Express, auth: Record<string, string> = AUTH): Promise<void> {
   const list = await request(app).get('/v3/edit/webhooks').set(auth).expect(200);
@@ -133,10 +214,22 @@ export function deliveryOf(db: Db, webhookId: string, endpointId: string): Promi
   return collections(db).deliveries.findOne({ webhook_id: new ObjectId(webhookId), endpoint_id: new ObjectId(endpointId) });
 }
 
-/** Waits until the delivery of `webhookId` to `endpointId` is in `state`, and returns it. */
-export function deliveryInState(db: Db, webhookId: string, endpointId: string, state: DeliveryDoc['state'], timeoutMs = 10_000): Promise<DeliveryDoc> {
+/** Waits until the delivery of `webhookId` to `endpointId` exists and satisfies `test`, and returns it. */
+export function deliveryWhen(
+  db: Db,
+  webhookId: string,
+  endpointId: string,
+  test: (doc: DeliveryDoc) => boolean,
+  timeoutMs = 10_000,
+  what = 'delivery condition',
+): Promise<DeliveryDoc> {
   return until(async () => {
     const doc = await deliveryOf(db, webhookId, endpointId);
-    return doc && doc.state === state ? doc : undefined;
-  }, timeoutMs, `delivery ${state}`);
+    return doc && test(doc) ? doc : undefined;
+  }, timeoutMs, what);
+}
+
+/** Waits until the delivery of `webhookId` to `endpointId` is in `state`, and returns it. */
+export function deliveryInState(db: Db, webhookId: string, endpointId: string, state: DeliveryDoc['state'], timeoutMs = 10_000): Promise<DeliveryDoc> {
+  return deliveryWhen(db, webhookId, endpointId, (doc) => doc.state === state, timeoutMs, `delivery ${state}`);
 }
