@@ -16,7 +16,7 @@ export type MongoOptions =
 
 /** An account given statically in the options (instead of stored in MongoDB). */
 export interface StaticAccount {
-  /** The account's id (any string up to 64 characters). */
+  /** The account's id: 1–64 letters, digits, `_`, `.` or `-`. */
   id: string;
   /** A display name. @defaultValue the id */
   name?: string;

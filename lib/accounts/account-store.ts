@@ -14,10 +14,26 @@ import { TtlCache } from '../store/ttl-cache.js';
 export interface Account {
   id: string;
   name: string;
-  /** Secrets that sign outgoing webhooks: the current one first. */
+  /** The newest webhook secret: it signs once every earlier secret's grace period is over. */
   webhookSecret: string;
-  /** Previous webhook secrets still inside their grace period (receivers may verify with either). */
-  previousWebhookSecrets: string[];
+  /**
+   * Earlier webhook secrets still inside their grace period, oldest first: each keeps signing
+   * until its `until`, so receivers have that long to add the newer one.
+   */
+  previousWebhookSecrets: Array<{ secret: string; until: Date }>;
+}
+
+/**
+ * The secret that signs an attempt made at `now`: the oldest earlier secret whose grace
+ * period is not over, else the newest. (The wire format carries one signature, so a rotation
+ * takes effect when the grace period ends, not before: receivers never see a signature they
+ * cannot check yet.)
+ *
+ * @example
+ * signingSecret({ webhookSecret: 'new', previousWebhookSecrets: [{ secret: 'old', until: tomorrow }] }, now) // 'old'
+ */
+export function signingSecret(account: Pick<Account, 'webhookSecret' | 'previousWebhookSecrets'>, now: Date): string {
+  return account.previousWebhookSecrets.find((p) => p.until > now)?.secret ?? account.webhookSecret;
 }
 
 /** What `accounts.create()` returns: the only time the account secret is visible. */
@@ -104,8 +120,10 @@ export class AccountStore {
   }
 
   /**
-   * Replaces a stored account's webhook secret; the old one keeps verifying for `graceMs`
-   * (receivers pass both to `verifyChameleonWebhook`). Returns the new secret.
+   * Makes a new webhook secret and returns it. The current one keeps signing for `graceMs`
+   * (a day by default) so receivers can add the new one first (`verifyChameleonWebhook({
+   * secret: [current, next] })`); then the new one signs. `graceMs: 0` switches at once (a
+   * leaked secret).
    */
   async rotateWebhookSecret(accountId: string, graceMs = 24 * 60 * 60 * 1000): Promise<string> {
     if (this.isStatic) throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'Static accounts rotate their secrets in the options');
@@ -113,9 +131,13 @@ export class AccountStore {
     if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', 'No such account');
     const now = Date.now();
     const webhookSecret = generateSecret('whsec');
-    const previous = [{ secret: doc.webhook_secret, expires_at: new Date(now + graceMs) }, ...doc.previous_webhook_secrets]
+    if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > 30 * 24 * 60 * 60 * 1000) {
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`graceMs` must be an integer from 0 to 30 days in ms');
+    }
+    // Oldest first: each earlier secret signs until its grace period ends, then the next one does.
+    const previous = [...doc.previous_webhook_secrets, { secret: doc.webhook_secret, expires_at: new Date(now + graceMs) }]
       .filter((p) => p.expires_at.getTime() > now)
-      .slice(0, 10);
+      .slice(-10);
     await this.docs().updateOne({ _id: accountId }, { $set: { webhook_secret: webhookSecret, previous_webhook_secrets: previous } });
     this.bySecretHash.clear();
     this.byId.clear();
@@ -128,11 +150,10 @@ export class AccountStore {
 }
 
 function toAccount(doc: AccountDoc): Account {
-  const now = Date.now();
   return {
     id: doc._id,
     name: doc.name,
     webhookSecret: doc.webhook_secret,
-    previousWebhookSecrets: (doc.previous_webhook_secrets ?? []).filter((p) => p.expires_at.getTime() > now).map((p) => p.secret),
+    previousWebhookSecrets: (doc.previous_webhook_secrets ?? []).map((p) => ({ secret: p.secret, until: p.expires_at })),
   };
 }

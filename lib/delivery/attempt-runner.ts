@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { Collection, ObjectId } from 'mongodb';
 import type { Logger } from '../logger.js';
-import type { AccountStore } from '../accounts/account-store.js';
+import { signingSecret, type AccountStore } from '../accounts/account-store.js';
 import type { AttemptLog, AttemptTrigger, DeliveryDoc, EndpointDoc, WebhookDoc } from './documents.js';
 import type { DeliveriesRepo, Conclusion } from './deliveries-repo.js';
 import type { EndpointsRepo } from './endpoints-repo.js';
@@ -119,7 +119,7 @@ export class AttemptRunner {
       // Waited long for a slot: make sure the claim is still ours before sending.
       if (Date.now() - claimedAt > deps.leaseMs / 2 && !(await deps.deliveries.renewLease(doc, new Date(), deps.leaseMs))) return undefined;
       const at = new Date();
-      const request = buildSignedRequest(webhook._id.toHexString(), webhook.topic, webhook.data, account.webhookSecret, at);
+      const request = buildSignedRequest(webhook._id.toHexString(), webhook.topic, webhook.data, signingSecret(account, at), at);
       const result = await deps.sender.send({ url: endpoint.url, body: request.body, headers: request.headers });
       return this.record(doc, endpoint, result, at, trigger);
     });

@@ -52,9 +52,9 @@ export interface HttpSenderOptions {
   allowPrivateNetworks: boolean;
   /**
    * Send to plain `http://` URLs. Off, an endpoint stored while `delivery.allowHttp` was on is
-   * refused at send time. @defaultValue true
+   * refused at send time. Required: no default, so no caller gets plaintext by accident.
    */
-  allowHttp?: boolean;
+  allowHttp: boolean;
   /** Bytes of each response body kept (the rest is never read). */
   responseBodyBytes: number;
   /** The DNS resolver under the SSRF check. @defaultValue `dns.lookup` */
@@ -183,7 +183,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
   async function send(attempt: SendRequest): Promise<AttemptResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    const refused = refuseUrl(attempt.url, allowPrivateNetworks, options.allowHttp ?? true);
+    const refused = refuseUrl(attempt.url, allowPrivateNetworks, options.allowHttp);
     if (refused) return { ok: false, durationMs: elapsed(), ...refused };
 
     const controller = new AbortController();

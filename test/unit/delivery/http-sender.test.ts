@@ -34,6 +34,7 @@ function sender(options: Partial<HttpSenderOptions> = {}): HttpSender {
     timeoutMs: 5000,
     userAgent: USER_AGENT,
     allowPrivateNetworks: true,
+    allowHttp: true,
     responseBodyBytes: 4096,
     ca: cert.cert,
     ...options,
