@@ -31,6 +31,8 @@ export const ERROR_CODES = Object.freeze({
   CH_ERR_FORBIDDEN_URL: 422,
   /** The package is closed or not ready. */
   CH_ERR_NOT_READY: 503,
+  /** MongoDB cannot be reached right now; the request changed nothing and may be sent again. */
+  CH_ERR_DATABASE_UNAVAILABLE: 503,
   /** Something unexpected went wrong inside the package (never caused by input). */
   CH_ERR_INTERNAL: 500,
 } as const);
@@ -142,6 +144,9 @@ function clientErrorStatus(error: unknown): number | undefined {
  */
 export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ChameleonError) return { status: error.status, body: error.toBody() };
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, body: { code: 503, messages: ['The database is unavailable right now; nothing was stored. Try again shortly'] } };
+  }
   const status = clientErrorStatus(error);
   if (status !== undefined) {
     const { expose, message } = error as { expose?: unknown; message?: unknown };
@@ -149,6 +154,22 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     return { status, body: { code: status, messages: [text] } };
   }
   return { status: 500, body: { code: 500, messages: ['Internal error'] } };
+}
+
+/** The driver's errors for "no server reachable" (by name: the host's driver may be another copy than ours). */
+const UNAVAILABLE_ERRORS: ReadonlySet<string> = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoTopologyClosedError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+]);
+
+/** Whether `error` means MongoDB could not be reached (an outage, not a bug and not bad input). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && UNAVAILABLE_ERRORS.has(name);
 }
 
 /** Messages of the client errors Express may raise without a safe message of their own. */

@@ -19,7 +19,11 @@ export async function openConnection(mongo: MongoOptions): Promise<Connection> {
   if (mongo.client) {
     return { db: mongo.client.db(mongo.dbName ?? 'chameleon'), client: mongo.client, close: async () => undefined };
   }
-  const client = new MongoClient(mongo.uri as string, { maxPoolSize: 50 });
+  const uri = mongo.uri as string;
+  // In an outage a request should fail fast (503) rather than wait the driver's default 30 s;
+  // a timeout given in the URI wins.
+  const selection = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: 5000 };
+  const client = new MongoClient(uri, { maxPoolSize: 50, ...selection });
   await client.connect();
   return { db: client.db(mongo.dbName ?? 'chameleon'), client, close: () => client.close() };
 }
