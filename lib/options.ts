@@ -54,9 +54,9 @@ export interface DeliveryOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** The `User-Agent` header of every attempt. @defaultValue 'Chameleon Webhooks/v3 (chameleon.io; integral)' */
   userAgent?: string;
-  /** Attempts in flight at once in this process. @defaultValue 20 */
+  /** Attempts in flight at once in this process (also the Agenda lock limit). @defaultValue 64 */
   concurrency?: number;
-  /** Attempts in flight at once to one endpoint, so one slow receiver cannot starve others. @defaultValue 4 */
+  /** Attempts in flight at once to one endpoint, so one slow receiver cannot take every slot. @defaultValue 16 */
   perEndpointConcurrency?: number;
   /** Bytes of each response body kept in the attempt log. @defaultValue 4096 */
   responseBodyBytes?: number;
@@ -143,8 +143,8 @@ export const DEFAULTS = Object.freeze({
     allowHttp: false,
     allowPrivateNetworks: false,
     userAgent: 'Chameleon Webhooks/v3 (chameleon.io; integral)',
-    concurrency: 20,
-    perEndpointConcurrency: 4,
+    concurrency: 64,
+    perEndpointConcurrency: 16,
     responseBodyBytes: 4096,
     autoDisableAfterMs: 5 * 24 * 60 * 60 * 1000,
     retentionMs: 30 * 24 * 60 * 60 * 1000,

@@ -110,7 +110,9 @@ export class AttemptRunner {
       await deps.deliveries.abandon(doc, 'cancelled', 'The account no longer exists', new Date());
       return undefined;
     }
-    return deps.limiter.run(endpoint._id.toHexString(), async () => {
+    // The endpoint's slot covers the request only: recording the outcome is our own write, and
+    // holding the receiver's slot through it would cap a fast receiver at our database's pace.
+    const sent = await deps.limiter.run(endpoint._id.toHexString(), async () => {
       // Shutting down: an attempt that has not started goes back (uncounted) for another process or the next start.
       if (this.stopping) {
         await deps.deliveries.release(doc, new Date());
@@ -120,9 +122,9 @@ export class AttemptRunner {
       if (Date.now() - claimedAt > deps.leaseMs / 2 && !(await deps.deliveries.renewLease(doc, new Date(), deps.leaseMs))) return undefined;
       const at = new Date();
       const request = buildSignedRequest(webhook._id.toHexString(), webhook.topic, webhook.data, signingSecret(account, at), at);
-      const result = await deps.sender.send({ url: endpoint.url, body: request.body, headers: request.headers });
-      return this.record(doc, endpoint, result, at, trigger);
+      return { at, result: await deps.sender.send({ url: endpoint.url, body: request.body, headers: request.headers }) };
     });
+    return sent ? this.record(doc, endpoint, sent.result, sent.at, trigger) : undefined;
   }
 
   private async record(doc: DeliveryDoc, endpoint: EndpointDoc, result: AttemptResult, at: Date, trigger: AttemptTrigger): Promise<AttemptReport> {
