@@ -1,7 +1,8 @@
 /**
  * The server process (forked by `startServer()`): runs ONE app on 127.0.0.1 and answers
  * control messages over IPC — its own CPU time (`process.cpuUsage()`), memory
- * (`process.memoryUsage()`, also after a forced GC), `process.resourceUsage()` (peak RSS) — and `stop`.
+ * (`process.memoryUsage()`, also after a forced GC), `process.resourceUsage()` (peak RSS), the
+ * app's own commands (`call`, e.g. a publishing round) — and `stop`.
  * Measuring inside this process keeps the load generator's and the database's CPU out of it.
  */
 import { createServer } from 'node:http';
@@ -46,6 +47,17 @@ async function main(): Promise<void> {
         globalThis.gc?.();
         reply(process.memoryUsage());
         break;
+      case 'call': {
+        const command = app.commands?.[raw.name ?? ''];
+        if (!command) {
+          send({ type: 'reply', id: raw.id, error: `the ${config.kind} app has no command ${String(raw.name)}` });
+          break;
+        }
+        command(raw.args).then(reply, (error: unknown) =>
+          send({ type: 'reply', id: raw.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        );
+        break;
+      }
       case 'stop':
         void stop().then(() => send({ type: 'reply', id: raw.id, result: null }, () => process.disconnect?.()));
         break;

@@ -9,7 +9,10 @@ import type { ServerConfig, ServerKind } from '../servers/index.js';
 /** A control request to the server process. */
 export interface ControlRequest {
   id: number;
-  op: 'cpu' | 'memory' | 'resourceUsage' | 'gc' | 'stop';
+  op: 'cpu' | 'memory' | 'resourceUsage' | 'gc' | 'stop' | 'call';
+  /** With `call`: the app's command (see `ServerApp.commands`) and its JSON argument. */
+  name?: string;
+  args?: unknown;
 }
 
 /** A message from the server process. */
@@ -31,8 +34,12 @@ export interface ServerProcess {
   resourceUsage(): Promise<NodeJS.ResourceUsage>;
   /** Forces a full garbage collection in the process, then reports its memory (what is retained). */
   memoryAfterGc(): Promise<NodeJS.MemoryUsage>;
+  /** Runs one of the app's own commands (`ServerApp.commands`) in the process and resolves with its JSON result. */
+  call<T>(name: string, args?: unknown, timeoutMs?: number): Promise<T>;
   /** Stops the app and waits for the process to exit (killed after 15 s). */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL) and waits for it to exit. */
+  kill(): Promise<void>;
 }
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
@@ -91,7 +98,7 @@ export async function startServer(config: ServerConfig): Promise<ServerProcess> 
     throw error;
   });
 
-  const control = <T>(op: ControlRequest['op'], timeoutMs = 30_000): Promise<T> =>
+  const control = <T>(op: ControlRequest['op'], timeoutMs = 30_000, extra: Pick<ControlRequest, 'name' | 'args'> = {}): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (!child.connected) {
         reject(new Error(`the ${config.kind} server process is not running`));
@@ -100,10 +107,10 @@ export async function startServer(config: ServerConfig): Promise<ServerProcess> 
       const id = nextId++;
       const timer = setTimeout(() => {
         pending.delete(id);
-        reject(new Error(`the ${config.kind} server process did not answer "${op}" within ${timeoutMs} ms`));
+        reject(new Error(`the ${config.kind} server process did not answer "${extra.name ?? op}" within ${timeoutMs} ms`));
       }, timeoutMs);
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      child.send({ id, op } satisfies ControlRequest);
+      child.send({ id, op, ...extra } satisfies ControlRequest);
     });
 
   return {
@@ -114,6 +121,12 @@ export async function startServer(config: ServerConfig): Promise<ServerProcess> 
     memory: () => control<NodeJS.MemoryUsage>('memory'),
     resourceUsage: () => control<NodeJS.ResourceUsage>('resourceUsage'),
     memoryAfterGc: () => control<NodeJS.MemoryUsage>('gc'),
+    call: <T>(name: string, args?: unknown, timeoutMs = 60_000) => control<T>('call', timeoutMs, { name, args }),
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -1,0 +1,50 @@
+/**
+ * The package as a publishing host: `express()` + `app.use(chameleonHooks({…, delivery:
+ * {allowHttp: true, allowPrivateNetworks: true}}))` (the receiver is on loopback), with the
+ * static account `acme`. With `options.endpointUrl` it creates one endpoint subscribed to
+ * `tour.started` (through `hooks.endpoints.create`, as a host would). Commands: `round`
+ * (closed-loop publishers), `paced` (publishes at a steady rate), each
+ * `hooks.publish('acme', 'tour.started', fixtureData)`, and `reset` (closes the instance and
+ * opens a fresh one on new collections — `collectionPrefix` — in the same, warm, process, so
+ * whatever a round left undelivered cannot spill into the next one).
+ */
+import express from 'express';
+import { chameleonHooks, type ChameleonHooks } from '../../lib/index.js';
+import { closedLoopRun, DELIVERY_ACCOUNT, pacedRun, PUBLISH_TOPIC, topicData, type PublishOne } from '../lib/delivery.js';
+import type { ServerApp, ServerConfig } from './index.js';
+
+/** Starts the package host and waits until it is ready (connected, indexes built, sweep started). */
+export async function startDeliveryPackageApp(config: ServerConfig): Promise<ServerApp> {
+  const endpointUrl = config.options?.endpointUrl;
+  const open = async (collectionPrefix: string): Promise<ChameleonHooks> => {
+    const hooks = chameleonHooks({
+      mongo: { uri: config.uri, dbName: config.dbName },
+      collectionPrefix,
+      accounts: [{ ...DELIVERY_ACCOUNT }],
+      delivery: { allowHttp: true, allowPrivateNetworks: true },
+    });
+    await hooks.ready();
+    if (typeof endpointUrl === 'string') await hooks.endpoints.create(DELIVERY_ACCOUNT.id, { url: endpointUrl, topics: [PUBLISH_TOPIC] });
+    return hooks;
+  };
+  let hooks = await open(typeof config.options?.prefix === 'string' ? config.options.prefix : 'chameleon_');
+  const app = express();
+  app.use((req, res, next) => hooks(req, res, next));
+  const data = topicData(PUBLISH_TOPIC);
+  const publishOne: PublishOne = async () => (await hooks.publish(DELIVERY_ACCOUNT.id, PUBLISH_TOPIC, data as never)).id;
+  return {
+    listener: app,
+    close: () => hooks.close(),
+    commands: {
+      round: (args) => closedLoopRun(publishOne, args as { durationMs: number; concurrency: number }),
+      paced: (args) => pacedRun(publishOne, args as { count: number; ratePerSec: number }),
+      reset: async (args) => {
+        const started = performance.now();
+        await hooks.close();
+        const closeMs = performance.now() - started;
+        hooks = await open((args as { prefix: string }).prefix);
+        return { closeMs };
+      },
+    },
+  };
+}
