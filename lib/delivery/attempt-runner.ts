@@ -44,6 +44,11 @@ export interface AttemptRunnerDeps {
 export interface KnownRecords {
   webhook?: WebhookDoc;
   endpoint?: EndpointDoc;
+  /**
+   * The delivery's document is not written yet (a first attempt from publish, recorded in the
+   * webhook's `fanout`): it is written once, with the attempt's outcome.
+   */
+  unsaved?: boolean;
 }
 
 /** What an attempt did, for callers that wait for it (ping, manual retry). */
@@ -89,8 +94,9 @@ export class AttemptRunner {
   async attemptClaimed(doc: DeliveryDoc, trigger: AttemptTrigger, known: KnownRecords = {}): Promise<AttemptReport | undefined> {
     const { deps } = this;
     const claimedAt = Date.now();
+    let saved = !known.unsaved;
     if (doc.attempts > doc.max_attempts) {
-      await deps.deliveries.abandon(doc, 'failed', `Gave up after ${doc.max_attempts} attempts (the last ones never finished: the process stopped during them)`, new Date());
+      await deps.deliveries.abandon(doc, 'failed', `Gave up after ${doc.max_attempts} attempts (the last ones never finished: the process stopped during them)`, new Date(), saved);
       return undefined;
     }
     const [endpoint, webhook] = await Promise.all([
@@ -98,16 +104,16 @@ export class AttemptRunner {
       known.webhook ?? deps.webhooks.findOne({ _id: doc.webhook_id }),
     ]);
     if (!endpoint || !webhook) {
-      await deps.deliveries.abandon(doc, 'cancelled', endpoint ? 'The webhook no longer exists' : 'The endpoint was deleted', new Date());
+      await deps.deliveries.abandon(doc, 'cancelled', endpoint ? 'The webhook no longer exists' : 'The endpoint was deleted', new Date(), saved);
       return undefined;
     }
     if (endpoint.disabled && trigger !== 'ping' && trigger !== 'manual') {
-      await deps.deliveries.abandon(doc, 'cancelled', `The endpoint is disabled (${endpoint.disabled_reason ?? 'by request'})`, new Date());
+      await deps.deliveries.abandon(doc, 'cancelled', `The endpoint is disabled (${endpoint.disabled_reason ?? 'by request'})`, new Date(), saved);
       return undefined;
     }
     const account = await deps.accounts.findById(endpoint.account);
     if (!account) {
-      await deps.deliveries.abandon(doc, 'cancelled', 'The account no longer exists', new Date());
+      await deps.deliveries.abandon(doc, 'cancelled', 'The account no longer exists', new Date(), saved);
       return undefined;
     }
     // The endpoint's slot covers the request only: recording the outcome is our own write, and
@@ -115,19 +121,23 @@ export class AttemptRunner {
     const sent = await deps.limiter.run(endpoint._id.toHexString(), async () => {
       // Shutting down: an attempt that has not started goes back (uncounted) for another process or the next start.
       if (this.stopping) {
-        await deps.deliveries.release(doc, new Date());
+        await deps.deliveries.release(doc, new Date(), saved);
         return undefined;
       }
-      // Waited long for a slot: make sure the claim is still ours before sending.
-      if (Date.now() - claimedAt > deps.leaseMs / 2 && !(await deps.deliveries.renewLease(doc, new Date(), deps.leaseMs))) return undefined;
+      // Waited long for a slot: make sure the claim is still ours before sending (an unsaved one is
+      // written now, well before the sweep could take its webhook's fan-out for a crash).
+      if (Date.now() - claimedAt > deps.leaseMs / 4) {
+        if (!(await deps.deliveries.renewLease(doc, new Date(), deps.leaseMs, saved))) return undefined;
+        saved = true;
+      }
       const at = new Date();
       const request = buildSignedRequest(webhook._id.toHexString(), webhook.topic, webhook.data, signingSecret(account, at), at);
       return { at, result: await deps.sender.send({ url: endpoint.url, body: request.body, headers: request.headers }) };
     });
-    return sent ? this.record(doc, endpoint, sent.result, sent.at, trigger) : undefined;
+    return sent ? this.record(doc, endpoint, sent.result, sent.at, trigger, saved) : undefined;
   }
 
-  private async record(doc: DeliveryDoc, endpoint: EndpointDoc, result: AttemptResult, at: Date, trigger: AttemptTrigger): Promise<AttemptReport> {
+  private async record(doc: DeliveryDoc, endpoint: EndpointDoc, result: AttemptResult, at: Date, trigger: AttemptTrigger, saved: boolean): Promise<AttemptReport> {
     const { deps } = this;
     const log = toLog(result, at, trigger);
     const outcome = classifyAttempt(result);
@@ -141,7 +151,7 @@ export class AttemptRunner {
         ? { state: 'failed', reason: `Gave up after ${doc.attempts} attempt${doc.attempts === 1 ? '' : 's'}` }
         : { state: 'pending', nextAttemptAt: new Date(now.getTime() + delay) };
     }
-    const applied = await deps.deliveries.conclude(doc, log, conclusion, now);
+    const applied = await deps.deliveries.conclude(doc, log, conclusion, now, saved);
     deps.stats.record(endpoint._id, at, outcome === 'success', log.error);
     if (outcome === 'gone') await deps.endpoints.disable(endpoint._id, '410 Gone');
     if (outcome === 'success' && endpoint.disabled && trigger === 'ping') await deps.endpoints.enable(endpoint._id);

@@ -4,7 +4,8 @@
  * and the queries of the recovery sweep and the API.
  */
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc } from './documents.js';
+import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type WebhookDoc } from './documents.js';
+import { isDuplicateKey } from '../store/mongo-errors.js';
 
 /** Builds a new delivery whose first attempt starts now (already counted and leased). */
 export function newDelivery(
@@ -40,6 +41,20 @@ export type Conclusion =
   | { state: 'failed'; reason: string }
   | { state: 'pending'; nextAttemptAt: Date };
 
+/** The fields an attempt's conclusion sets on its delivery. */
+function settledFields(log: AttemptLog, conclusion: Conclusion, now: Date): Partial<DeliveryDoc> {
+  const set: Partial<DeliveryDoc> = { state: conclusion.state, lease_until: null, last_status: log.status, last_error: log.error, updated_at: now };
+  if (conclusion.state === 'pending') {
+    set.next_attempt_at = conclusion.nextAttemptAt;
+    set.next_trigger = 'retry';
+  } else {
+    set.next_attempt_at = null;
+    set.completed_at = now;
+    if (conclusion.state === 'failed') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
+  }
+  return set;
+}
+
 /** Reads and writes deliveries. */
 export class DeliveriesRepo {
   constructor(readonly collection: Collection<DeliveryDoc>) {}
@@ -47,6 +62,49 @@ export class DeliveriesRepo {
   /** Stores new deliveries. */
   async insert(docs: DeliveryDoc[]): Promise<void> {
     if (docs.length > 0) await this.collection.insertMany(docs, { ordered: false });
+  }
+
+  /**
+   * Writes a delivery not stored yet (a first attempt started from publish), with its state
+   * already settled. `false` when its document exists already (the recovery sweep wrote it
+   * because this attempt took too long): the caller then records through `conclude`.
+   */
+  async insertUnsaved(doc: DeliveryDoc): Promise<boolean> {
+    try {
+      await this.collection.insertOne(doc);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Creates, for fan-out entries whose document was never written (the process stopped during
+   * their first attempt), a pending delivery with that attempt counted and its lease over, so
+   * the sweep attempts it again. Returns how many it created.
+   */
+  async materializeFanout(webhooks: WebhookDoc[], maxAttempts: number, now: Date): Promise<number> {
+    const entries = webhooks.flatMap((w) => (w.fanout ?? []).map((f) => ({ webhook: w, ...f })));
+    if (entries.length === 0) return 0;
+    const existing = new Set(
+      (await this.collection.find({ _id: { $in: entries.map((e) => e.delivery_id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id.toHexString()),
+    );
+    const missing = entries
+      .filter((e) => !existing.has(e.delivery_id.toHexString()))
+      .map((e) => ({
+        ...newDelivery({ account: e.webhook.account, webhookId: e.webhook._id, endpointId: e.endpoint_id, topic: e.webhook.topic, maxAttempts, trigger: 'recovery' }, e.webhook.created_at, 0, true),
+        _id: e.delivery_id,
+        lease_until: null,
+        updated_at: now,
+      }));
+    if (missing.length === 0) return 0;
+    try {
+      await this.collection.insertMany(missing, { ordered: false });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error; // another process wrote some of them meanwhile
+    }
+    return missing.length;
   }
 
   /**
@@ -66,7 +124,8 @@ export class DeliveriesRepo {
   }
 
   /** Extends the lease of an attempt that waited for a slot; `false` if someone else took it. */
-  async renewLease(doc: DeliveryDoc, now: Date, leaseMs: number): Promise<boolean> {
+  async renewLease(doc: DeliveryDoc, now: Date, leaseMs: number, saved = true): Promise<boolean> {
+    if (!saved) return this.insertUnsaved({ ...doc, lease_until: new Date(now.getTime() + leaseMs), updated_at: now });
     const result = await this.collection.updateOne(
       { _id: doc._id, state: 'pending', attempts: doc.attempts },
       { $set: { lease_until: new Date(now.getTime() + leaseMs), updated_at: now } },
@@ -78,7 +137,8 @@ export class DeliveriesRepo {
    * Gives back a claim whose attempt never started (shutdown): the count and the lease are
    * undone, and the delivery is due now, for the recovery sweep of any process.
    */
-  async release(doc: DeliveryDoc, now: Date): Promise<void> {
+  async release(doc: DeliveryDoc, now: Date, saved = true): Promise<void> {
+    if (!saved && (await this.insertUnsaved({ ...doc, attempts: doc.attempts - 1, lease_until: null, next_attempt_at: now, updated_at: now }))) return;
     await this.collection.updateOne(
       { _id: doc._id, state: 'pending', attempts: doc.attempts },
       { $inc: { attempts: -1 }, $set: { lease_until: null, next_attempt_at: now, updated_at: now } },
@@ -89,17 +149,10 @@ export class DeliveriesRepo {
    * Records an attempt and its conclusion. The state only changes if no later attempt was
    * claimed meanwhile (`attempts` unchanged); the log entry is kept either way.
    */
-  async conclude(doc: DeliveryDoc, log: AttemptLog, conclusion: Conclusion, now: Date): Promise<boolean> {
+  async conclude(doc: DeliveryDoc, log: AttemptLog, conclusion: Conclusion, now: Date, saved = true): Promise<boolean> {
+    if (!saved && (await this.insertUnsaved({ ...doc, ...settledFields(log, conclusion, now), attempt_log: [log] }))) return true;
     const push = { attempt_log: { $each: [log], $slice: -ATTEMPT_LOG_LIMIT } };
-    const set: Document = { state: conclusion.state, lease_until: null, last_status: log.status, last_error: log.error, updated_at: now };
-    if (conclusion.state === 'pending') {
-      set.next_attempt_at = conclusion.nextAttemptAt;
-      set.next_trigger = 'retry';
-    } else {
-      set.next_attempt_at = null;
-      set.completed_at = now;
-      if (conclusion.state === 'failed') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
-    }
+    const set: Document = settledFields(log, conclusion, now);
     const result = await this.collection.updateOne({ _id: doc._id, state: 'pending', attempts: doc.attempts }, { $set: set, $push: push } as Document);
     if (result.matchedCount === 1) return true;
     await this.collection.updateOne({ _id: doc._id }, { $push: push } as Document);
@@ -107,11 +160,10 @@ export class DeliveriesRepo {
   }
 
   /** Ends a delivery without an attempt (endpoint deleted or disabled, attempts exhausted by crashes). */
-  async abandon(doc: DeliveryDoc, state: 'failed' | 'cancelled', reason: string, now: Date): Promise<void> {
-    await this.collection.updateOne(
-      { _id: doc._id, state: 'pending' },
-      { $set: { state, lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now } },
-    );
+  async abandon(doc: DeliveryDoc, state: 'failed' | 'cancelled', reason: string, now: Date, saved = true): Promise<void> {
+    const ended = { state, lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now };
+    if (!saved && (await this.insertUnsaved({ ...doc, ...ended }))) return;
+    await this.collection.updateOne({ _id: doc._id, state: 'pending' }, { $set: ended });
   }
 
   /**

@@ -18,7 +18,8 @@ import { DeliveriesRepo, newDelivery } from './deliveries-repo.js';
 import { AttemptRunner, type AttemptReport } from './attempt-runner.js';
 import { matchesExperienceFilter } from './experience-filter.js';
 import { ATTEMPT_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor, type AgendaHandle, type AttemptJobData } from './jobs.js';
-import { sweepOnce, SWEEP_BATCH } from './sweep.js';
+import { sweepOnce, OVERDUE_GRACE_MS, SWEEP_BATCH } from './sweep.js';
+import { FanoutCheck, type StateDoc } from './fanout-check.js';
 import type { AttemptTrigger, DeliveryDoc, EndpointDoc, WebhookDoc } from './documents.js';
 
 /**
@@ -53,6 +54,7 @@ export class DeliveryService {
   private readonly sender: HttpSender;
   private readonly runner: AttemptRunner;
   private readonly limiter: KeyedLimiter;
+  private readonly fanoutCheck: FanoutCheck;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly leaseMs: number;
   private accepting = true;
@@ -84,6 +86,11 @@ export class DeliveryService {
       responseBodyBytes: delivery.responseBodyBytes,
     });
     this.agendaHandle = createAgenda(config, db);
+    this.fanoutCheck = new FanoutCheck(this.webhooks, this.deliveries, collections.get<StateDoc>('state'), {
+      settleMs: this.leaseMs + OVERDUE_GRACE_MS,
+      retentionMs: delivery.retentionMs,
+      maxAttempts: delivery.retrySchedule.length + 1,
+    });
     this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
     this.runner = new AttemptRunner({
       deliveries: this.deliveries,
@@ -164,7 +171,7 @@ export class DeliveryService {
     this.assertAccepting();
     const endpoint = await this.endpoints.get(account.id, endpointId);
     const data = { account: { id: account.id, name: account.name } };
-    const { webhook, deliveries } = await this.store(account.id, 'ping', data, [endpoint], true, 'ping', 1);
+    const { webhook, deliveries } = await this.store(account.id, 'ping', data, [endpoint], 'ping', 1);
     const report = await this.track(this.runner.attemptClaimed(deliveries[0]!, 'ping', { webhook, endpoint }));
     return { webhook_id: webhook._id.toHexString(), report };
   }
@@ -214,6 +221,8 @@ export class DeliveryService {
 
   /** One sweep run, repeated at once while it finds full batches. */
   async sweep(): Promise<void> {
+    const written = await this.fanoutCheck.run();
+    if (written > 0) this.config.logger.info({ count: written }, 'chameleon-hooks: wrote deliveries whose first attempt a stop interrupted');
     const deps = {
       deliveries: this.deliveries,
       endpoints: this.endpoints,
@@ -241,34 +250,31 @@ export class DeliveryService {
     if (!this.accepting) throw new ChameleonError('CH_ERR_NOT_READY', 'chameleon-hooks is shutting down');
   }
 
+  /**
+   * Publish's write path: ONE insert, the webhook with its `fanout` (the deliveries whose first
+   * attempt starts now). Each of those is written once, with its first outcome (the attempt
+   * runs unsaved); a crash in between is repaired by the sweep from `fanout`. Endpoints with too
+   * many attempts waiting in this process get a pending delivery and an Agenda job instead.
+   */
   private async fanOut(account: string, topic: string, data: Record<string, unknown>, endpoints: EndpointDoc[], trigger: AttemptTrigger, maxAttempts: number): Promise<PublishResult> {
-    const immediate = endpoints.filter((e) => this.limiter.waiting(e._id.toHexString()) < MAX_WAITING_PER_ENDPOINT);
-    const deferred = endpoints.filter((e) => !immediate.includes(e));
-    const { webhook, deliveries } = await this.store(account, topic, data, immediate, true, trigger, maxAttempts, deferred);
-    for (const delivery of deliveries) {
-      const endpoint = endpoints.find((e) => e._id.equals(delivery.endpoint_id))!;
-      if (delivery.attempts === 1) void this.track(this.runner.attemptClaimed(delivery, trigger, { webhook, endpoint }));
-      else void this.track(this.scheduleAttempt(delivery._id, new Date(), trigger, delivery.next_attempt_at!));
-    }
-    return { id: webhook._id.toHexString(), deliveries: deliveries.length };
-  }
-
-  /** Stores the webhook and its deliveries in parallel (two writes, one round trip of latency). */
-  private async store(
-    account: string,
-    topic: string,
-    data: Record<string, unknown>,
-    endpoints: EndpointDoc[],
-    startsNow: boolean,
-    trigger: AttemptTrigger,
-    maxAttempts: number,
-    deferred: EndpointDoc[] = [],
-  ): Promise<{ webhook: WebhookDoc; deliveries: DeliveryDoc[] }> {
     const now = new Date();
     const webhook: WebhookDoc = { _id: new ObjectId(), account, topic, data, created_at: now };
-    const make = (e: EndpointDoc, starts: boolean) =>
-      newDelivery({ account, webhookId: webhook._id, endpointId: e._id, topic, maxAttempts, trigger }, now, this.leaseMs, starts);
-    const deliveries = [...endpoints.map((e) => make(e, startsNow)), ...deferred.map((e) => make(e, false))];
+    const make = (e: EndpointDoc, startsNow: boolean) =>
+      newDelivery({ account, webhookId: webhook._id, endpointId: e._id, topic, maxAttempts, trigger }, now, this.leaseMs, startsNow);
+    const immediate = endpoints.filter((e) => this.limiter.waiting(e._id.toHexString()) < MAX_WAITING_PER_ENDPOINT).map((e) => ({ endpoint: e, delivery: make(e, true) }));
+    const deferred = endpoints.filter((e) => !immediate.some((i) => i.endpoint === e)).map((e) => make(e, false));
+    if (immediate.length > 0) webhook.fanout = immediate.map((i) => ({ delivery_id: i.delivery._id, endpoint_id: i.endpoint._id }));
+    await Promise.all([this.webhooks.insertOne(webhook), this.deliveries.insert(deferred)]);
+    for (const { endpoint, delivery } of immediate) void this.track(this.runner.attemptClaimed(delivery, trigger, { webhook, endpoint, unsaved: true }));
+    for (const delivery of deferred) void this.track(this.scheduleAttempt(delivery._id, new Date(), trigger, delivery.next_attempt_at!));
+    return { id: webhook._id.toHexString(), deliveries: endpoints.length };
+  }
+
+  /** Stores a webhook and its deliveries, already claimed for a first attempt (ping). */
+  private async store(account: string, topic: string, data: Record<string, unknown>, endpoints: EndpointDoc[], trigger: AttemptTrigger, maxAttempts: number): Promise<{ webhook: WebhookDoc; deliveries: DeliveryDoc[] }> {
+    const now = new Date();
+    const webhook: WebhookDoc = { _id: new ObjectId(), account, topic, data, created_at: now };
+    const deliveries = endpoints.map((e) => newDelivery({ account, webhookId: webhook._id, endpointId: e._id, topic, maxAttempts, trigger }, now, this.leaseMs, true));
     await Promise.all([this.webhooks.insertOne(webhook), this.deliveries.insert(deliveries)]);
     return { webhook, deliveries };
   }

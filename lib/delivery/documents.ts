@@ -33,6 +33,12 @@ export interface WebhookDoc {
   topic: string;
   data: Record<string, unknown>;
   created_at: Date;
+  /**
+   * The deliveries publish started with their first attempt right away. Their documents are
+   * written once, with that attempt's outcome; this list, stored before any request, is what
+   * the recovery sweep uses to create the ones a crash left unwritten.
+   */
+  fanout?: Array<{ delivery_id: ObjectId; endpoint_id: ObjectId }>;
 }
 
 /** One recorded attempt. */

@@ -18,6 +18,7 @@ export const COLLECTION_NAMES = [
   'endpoints',
   'webhooks',
   'deliveries',
+  'state',
 ] as const;
 
 /** One of the package's collections. */
@@ -50,6 +51,7 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
     { key: { slot_key: 1 }, options: { name: 'slot_key_unique', unique: true, sparse: true } },
   ],
   webhooks: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
+  state: [],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },

@@ -95,14 +95,16 @@ describe('POST /v3/edit/deliveries/:id/retry', () => {
   it('should answer 422 while an attempt of the delivery is in flight', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
-    target.setHandler(() => ({ status: 200, delayMs: 600 }));
+    // The first attempt fails (its delivery is written then); the retry hangs while we ask for another.
+    let calls = 0;
+    target.setHandler(() => (++calls === 1 ? { status: 500 } : { status: 200, delayMs: 600 }));
     const id = await publish();
-    await until(() => requestsFor(target, id).length === 1);
+    await until(() => requestsFor(target, id).length === 2);
     const inFlight = (await deliveryOf(t.db.db, id, endpoint.id))!;
     const res = await retry(inFlight._id).expect(422);
     expect(res.body).toEqual({ code: 422, messages: [expect.stringMatching(/in flight/)] });
     await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
-    expect(requestsFor(target, id)).toHaveLength(1);
+    expect(requestsFor(target, id)).toHaveLength(2);
   });
 });
 

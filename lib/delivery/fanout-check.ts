@@ -1,0 +1,75 @@
+/**
+ * The sweep's first step: deliveries whose first attempt publish started are written only with
+ * its outcome, so a crash in between leaves a webhook whose `fanout` names a delivery with no
+ * document. This walks webhooks old enough that every such attempt has ended (older than the
+ * lease), by `_id` time range behind a watermark kept in MongoDB, and writes the missing ones
+ * as pending deliveries for the rest of the sweep to attempt again. It reads; it writes only
+ * what a crash left out, plus the watermark.
+ */
+import { ObjectId, type Collection } from 'mongodb';
+import type { DeliveriesRepo } from './deliveries-repo.js';
+import type { WebhookDoc } from './documents.js';
+
+/** The state document holding how far webhooks have been checked. */
+export const FANOUT_WATERMARK_ID = 'fanout_checked_until';
+/**
+ * Each pass also re-reads this much before the watermark, for webhooks whose `_id` time is
+ * behind it: made by a host whose clock lags, or inserted late. Hosts' clocks must agree to
+ * within this.
+ */
+export const FANOUT_OVERLAP_MS = 30_000;
+const PAGE = 1000;
+
+/** A stored piece of the package's own state. */
+export interface StateDoc {
+  _id: string;
+  value: Date;
+}
+
+/** What the check needs. */
+export interface FanoutCheckOptions {
+  /** Only webhooks older than this are checked: their first attempts have ended or died. */
+  settleMs: number;
+  /** Where a first check starts when no watermark is stored: as far back as webhooks are kept. */
+  retentionMs: number;
+  maxAttempts: number;
+}
+
+/** Walks webhooks in time order and writes the deliveries a crash left out. */
+export class FanoutCheck {
+  private checkedUntil: Date | undefined;
+
+  constructor(
+    private readonly webhooks: Collection<WebhookDoc>,
+    private readonly deliveries: DeliveriesRepo,
+    private readonly state: Collection<StateDoc>,
+    private readonly options: FanoutCheckOptions,
+  ) {}
+
+  /** One pass up to `now - settleMs`; returns how many deliveries it wrote. */
+  async run(now = new Date()): Promise<number> {
+    const upTo = Math.floor((now.getTime() - this.options.settleMs) / 1000) * 1000;
+    if (this.checkedUntil === undefined) {
+      const stored = await this.state.findOne({ _id: FANOUT_WATERMARK_ID });
+      this.checkedUntil = stored?.value ?? new Date(now.getTime() - this.options.retentionMs);
+    }
+    if (upTo <= this.checkedUntil.getTime()) return 0;
+    const end = ObjectId.createFromTime(upTo / 1000);
+    const from = this.checkedUntil.getTime() - FANOUT_OVERLAP_MS;
+    let lower: Record<string, ObjectId> = { $gte: ObjectId.createFromTime(Math.floor(from / 1000)) };
+    let written = 0;
+    for (;;) {
+      const page = await this.webhooks
+        .find({ _id: { ...lower, $lt: end }, fanout: { $exists: true } }, { projection: { data: 0 } })
+        .sort({ _id: 1 })
+        .limit(PAGE)
+        .toArray();
+      written += await this.deliveries.materializeFanout(page, this.options.maxAttempts, now);
+      if (page.length < PAGE) break;
+      lower = { $gt: page[page.length - 1]!._id };
+    }
+    this.checkedUntil = new Date(upTo);
+    await this.state.updateOne({ _id: FANOUT_WATERMARK_ID }, { $max: { value: this.checkedUntil } }, { upsert: true });
+    return written;
+  }
+}
