@@ -58,6 +58,12 @@ export interface DeliveryOptions {
   concurrency?: number;
   /** Attempts in flight at once to one endpoint, so one slow receiver cannot take every slot. @defaultValue 16 */
   perEndpointConcurrency?: number;
+  /**
+   * Backpressure: when an endpoint already has as many attempts waiting in this process as it
+   * has slots, `publish` waits for room, at most this long, in ms (then the delivery goes to
+   * Agenda if the queue is very long). 0 never waits. @defaultValue 250
+   */
+  publishWaitMs?: number;
   /** Bytes of each response body kept in the attempt log. @defaultValue 4096 */
   responseBodyBytes?: number;
   /** Disable an endpoint that has failed continuously for this long, in ms. @defaultValue 5 days */
@@ -145,6 +151,7 @@ export const DEFAULTS = Object.freeze({
     userAgent: 'Chameleon Webhooks/v3 (chameleon.io; integral)',
     concurrency: 64,
     perEndpointConcurrency: 16,
+    publishWaitMs: 250,
     responseBodyBytes: 4096,
     autoDisableAfterMs: 5 * 24 * 60 * 60 * 1000,
     retentionMs: 30 * 24 * 60 * 60 * 1000,
@@ -314,6 +321,7 @@ export function parseOptions(options: Options): Config {
     userAgent: d.userAgent,
     concurrency: positiveInteger('delivery.concurrency', d.concurrency),
     perEndpointConcurrency: positiveInteger('delivery.perEndpointConcurrency', d.perEndpointConcurrency),
+    publishWaitMs: positiveInteger('delivery.publishWaitMs', d.publishWaitMs, 0, MAX_TIMER_MS),
     responseBodyBytes: positiveInteger('delivery.responseBodyBytes', d.responseBodyBytes, 0),
     autoDisableAfterMs: positiveInteger('delivery.autoDisableAfterMs', d.autoDisableAfterMs),
     retentionMs: parseRetention(d.retentionMs, d.retrySchedule),

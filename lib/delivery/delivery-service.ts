@@ -257,6 +257,9 @@ export class DeliveryService {
    * many attempts waiting in this process get a pending delivery and an Agenda job instead.
    */
   private async fanOut(account: string, topic: string, data: Record<string, unknown>, endpoints: EndpointDoc[], trigger: AttemptTrigger, maxAttempts: number): Promise<PublishResult> {
+    // Backpressure: while an endpoint's queue here is as long as its slots, wait (bounded) for room.
+    const { perEndpointConcurrency, publishWaitMs } = this.config.delivery;
+    for (const e of endpoints) await this.limiter.room(e._id.toHexString(), perEndpointConcurrency, publishWaitMs);
     const now = new Date();
     const webhook: WebhookDoc = { _id: new ObjectId(), account, topic, data, created_at: now };
     const make = (e: EndpointDoc, startsNow: boolean) =>
