@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { newDelivery } from '../lib/delivery/deliveries-repo.js';
+import { newEndpoint } from '../lib/delivery/endpoints-repo.js';
 import { leaseFor } from '../lib/delivery/delivery-service.js';
 import { OVERDUE_GRACE_MS, SWEEP_BATCH } from '../lib/delivery/sweep.js';
 import { DEFAULTS } from '../lib/options.js';
@@ -105,24 +106,7 @@ function summariseExplain(explain: Document): ExplainSummary {
 
 /** An endpoint document as `EndpointsRepo.create` stores it, in the account's endpoint slot `slot`. */
 function endpointDoc(slot: number, url: string, topics: string[], name: string, now: Date): EndpointDoc {
-  return {
-    _id: new ObjectId(),
-    account: DELIVERY_ACCOUNT.id,
-    slot_key: `${DELIVERY_ACCOUNT.id}|${slot}`,
-    url,
-    name,
-    topics,
-    experience_ids: [],
-    disabled: false,
-    disabled_reason: null,
-    disabled_at: null,
-    failing_since: null,
-    last_item_at: null,
-    last_item_state: null,
-    last_item_error: null,
-    created_at: now,
-    updated_at: now,
-  };
+  return newEndpoint({ account: DELIVERY_ACCOUNT.id, slot, url, name, topics }, now);
 }
 
 /** Inserts `s.backlog` webhooks and their pending deliveries, due between 1 h and 6 h from now. */

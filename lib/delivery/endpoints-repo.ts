@@ -28,6 +28,31 @@ export interface EndpointPolicy {
 
 const CACHE_TTL_MS = 1000;
 
+/** A new, enabled endpoint document holding the account's endpoint slot `slot`. */
+export function newEndpoint(
+  fields: { account: string; slot: number; url: string; name: string; topics: string[]; experienceIds?: string[] },
+  now: Date,
+): EndpointDoc {
+  return {
+    _id: new ObjectId(),
+    account: fields.account,
+    slot_key: `${fields.account}|${fields.slot}`,
+    url: fields.url,
+    name: fields.name,
+    topics: fields.topics,
+    experience_ids: fields.experienceIds ?? [],
+    disabled: false,
+    disabled_reason: null,
+    disabled_at: null,
+    failing_since: null,
+    last_item_at: null,
+    last_item_state: null,
+    last_item_error: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /** `topics` as an array or a comma-separated string, checked against `TOPICS`. */
 export function parseTopics(value: unknown): string[] {
   const list = typeof value === 'string' ? value.split(',') : value;
@@ -77,24 +102,7 @@ export class EndpointsRepo {
     for (let slot = 0; slot < limit; slot++) {
       const slotKey = `${account}|${slot}`;
       if (taken.has(slotKey)) continue;
-      const doc: EndpointDoc = {
-        _id: new ObjectId(),
-        account,
-        slot_key: slotKey,
-        url,
-        name: (input.name as string | undefined)?.trim() || new URL(url).host,
-        topics,
-        experience_ids: experienceIds,
-        disabled: false,
-        disabled_reason: null,
-        disabled_at: null,
-        failing_since: null,
-        last_item_at: null,
-        last_item_state: null,
-        last_item_error: null,
-        created_at: now,
-        updated_at: now,
-      };
+      const doc = newEndpoint({ account, slot, url, name: (input.name as string | undefined)?.trim() || new URL(url).host, topics, experienceIds }, now);
       try {
         await this.collection.insertOne(doc);
       } catch (error) {

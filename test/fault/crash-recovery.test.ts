@@ -3,9 +3,9 @@
  * that crashes its process every time, and three processes sharing one backlog.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer } from 'node:net';
 import type { Collection, Document } from 'mongodb';
 import { useTestDb, type TestDb } from '../helpers/db.js';
+import { freePort } from '../helpers/ports.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
 import { startHost, type Host } from './host-harness.js';
@@ -33,14 +33,6 @@ async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined
 
 function kindOf(body: Buffer): { id: string; kind: string } {
   return JSON.parse(body.toString('utf8')) as { id: string; kind: string };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('crash recovery with real host processes', () => {
