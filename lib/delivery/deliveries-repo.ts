@@ -59,6 +59,16 @@ function settledFields(log: AttemptLog, conclusion: Conclusion, now: Date): Part
 export class DeliveriesRepo {
   constructor(readonly collection: Collection<DeliveryDoc>) {}
 
+  /**
+   * A conditional update of one delivery by `_id`; whether it matched. Written as
+   * `findOneAndUpdate` rather than `updateOne`: equally atomic, and the test server
+   * (mongo-java-server) only uses the `_id` index for it; its `updateOne` with extra
+   * conditions scans the whole collection (about 29 ms at 100,000 deliveries instead of 1 ms).
+   */
+  private async updateIf(filter: Document & { _id: ObjectId }, update: Document): Promise<boolean> {
+    return (await this.collection.findOneAndUpdate(filter, update, { projection: { _id: 1 } })) !== null;
+  }
+
   /** Stores new deliveries. */
   async insert(docs: DeliveryDoc[]): Promise<void> {
     if (docs.length > 0) await this.collection.insertMany(docs, { ordered: false });
@@ -126,11 +136,10 @@ export class DeliveriesRepo {
   /** Extends the lease of an attempt that waited for a slot; `false` if someone else took it. */
   async renewLease(doc: DeliveryDoc, now: Date, leaseMs: number, saved = true): Promise<boolean> {
     if (!saved) return this.insertUnsaved({ ...doc, lease_until: new Date(now.getTime() + leaseMs), updated_at: now });
-    const result = await this.collection.updateOne(
+    return this.updateIf(
       { _id: doc._id, state: 'pending', attempts: doc.attempts },
       { $set: { lease_until: new Date(now.getTime() + leaseMs), updated_at: now } },
     );
-    return result.matchedCount === 1;
   }
 
   /**
@@ -139,7 +148,7 @@ export class DeliveriesRepo {
    */
   async release(doc: DeliveryDoc, now: Date, saved = true): Promise<void> {
     if (!saved && (await this.insertUnsaved({ ...doc, attempts: doc.attempts - 1, lease_until: null, next_attempt_at: now, updated_at: now }))) return;
-    await this.collection.updateOne(
+    await this.updateIf(
       { _id: doc._id, state: 'pending', attempts: doc.attempts },
       { $inc: { attempts: -1 }, $set: { lease_until: null, next_attempt_at: now, updated_at: now } },
     );
@@ -153,8 +162,7 @@ export class DeliveriesRepo {
     if (!saved && (await this.insertUnsaved({ ...doc, ...settledFields(log, conclusion, now), attempt_log: [log] }))) return true;
     const push = { attempt_log: { $each: [log], $slice: -ATTEMPT_LOG_LIMIT } };
     const set: Document = settledFields(log, conclusion, now);
-    const result = await this.collection.updateOne({ _id: doc._id, state: 'pending', attempts: doc.attempts }, { $set: set, $push: push } as Document);
-    if (result.matchedCount === 1) return true;
+    if (await this.updateIf({ _id: doc._id, state: 'pending', attempts: doc.attempts }, { $set: set, $push: push })) return true;
     await this.collection.updateOne({ _id: doc._id }, { $push: push } as Document);
     return false;
   }
@@ -163,7 +171,7 @@ export class DeliveriesRepo {
   async abandon(doc: DeliveryDoc, state: 'failed' | 'cancelled', reason: string, now: Date, saved = true): Promise<void> {
     const ended = { state, lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now };
     if (!saved && (await this.insertUnsaved({ ...doc, ...ended }))) return;
-    await this.collection.updateOne({ _id: doc._id, state: 'pending' }, { $set: ended });
+    await this.updateIf({ _id: doc._id, state: 'pending' }, { $set: ended });
   }
 
   /**
@@ -175,7 +183,7 @@ export class DeliveriesRepo {
     const doc = await this.collection.findOne({ _id: id, account });
     if (!doc) return null;
     if (doc.state === 'pending' && doc.lease_until && doc.lease_until > now) return null;
-    const result = await this.collection.updateOne(
+    const reopened = await this.updateIf(
       { _id: id, attempts: doc.attempts, state: doc.state },
       {
         $set: {
@@ -189,7 +197,7 @@ export class DeliveriesRepo {
         },
       },
     );
-    return result.matchedCount === 1 ? { ...doc, state: 'pending' } : null;
+    return reopened ? { ...doc, state: 'pending' } : null;
   }
 
   /**
@@ -209,11 +217,11 @@ export class DeliveriesRepo {
     const taken: DeliveryDoc[] = [];
     for (const doc of due) {
       const holdUntil = new Date(now.getTime() + holdMs);
-      const result = await this.collection.updateOne(
-        { _id: doc._id, state: 'pending', next_attempt_at: doc.next_attempt_at },
+      const held = await this.updateIf(
+        { _id: doc._id, state: 'pending', next_attempt_at: doc.next_attempt_at! },
         { $set: { next_attempt_at: holdUntil, next_trigger: 'recovery', updated_at: now } },
       );
-      if (result.modifiedCount === 1) taken.push({ ...doc, next_attempt_at: holdUntil, next_trigger: 'recovery' });
+      if (held) taken.push({ ...doc, next_attempt_at: holdUntil, next_trigger: 'recovery' });
     }
     return taken;
   }

@@ -226,12 +226,14 @@ export class DeliveryService {
     const deps = {
       deliveries: this.deliveries,
       endpoints: this.endpoints,
-      enqueue: (id: ObjectId, due: Date) => this.scheduleAttempt(id, new Date(), 'recovery', due),
+      // Shutting down: the rest stay held briefly, then any process's sweep takes them again.
+      enqueue: async (id: ObjectId, due: Date) => (this.accepting ? this.scheduleAttempt(id, new Date(), 'recovery', due) : undefined),
       leaseMs: this.leaseMs,
       autoDisableAfterMs: this.config.delivery.autoDisableAfterMs,
       logger: this.config.logger,
     };
-    while ((await sweepOnce(deps)) === SWEEP_BATCH);
+    // Full batches mean more is overdue: go on at once, unless the package is shutting down.
+    while (this.accepting && (await sweepOnce(deps)) === SWEEP_BATCH);
   }
 
   /** Runs the sweep unless one is still running; logs instead of throwing. */
