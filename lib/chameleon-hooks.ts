@@ -18,6 +18,9 @@ import type { EndpointInput } from './delivery/endpoints-repo.js';
 import { endpointJson } from './delivery/documents.js';
 import type { Topic, TopicPayloads } from './topics/index.js';
 import type { Account } from './accounts/account-store.js';
+import { mountCustomerioRoutes } from './integrations/customerio/routes.js';
+import { customerioJson } from './integrations/customerio/documents.js';
+import type { CustomerioInput } from './integrations/customerio/config.js';
 
 /** What `chameleonHooks()` returns: an Express router (mount it with `app.use`) plus methods. */
 export interface ChameleonHooks extends Router {
@@ -48,6 +51,18 @@ export interface ChameleonHooks extends Router {
     list(accountId: string): Promise<Record<string, unknown>[]>;
     /** Deletes an endpoint and cancels its pending deliveries. */
     delete(accountId: string, endpointId: string): Promise<void>;
+  };
+  /** Integrations with other tools (the same rules as the `/v3/edit/integrations/…` API). */
+  integrations: {
+    /** Customer.io, as a destination of tour activity (and the key of its reporting webhooks). */
+    customerio: {
+      /** Connects or reconfigures Customer.io for an account; resolves with the integration, secrets masked. */
+      set(accountId: string, config: CustomerioInput): Promise<Record<string, unknown>>;
+      /** The account's integration (secrets masked), or `null` when not connected. */
+      get(accountId: string): Promise<Record<string, unknown> | null>;
+      /** Disconnects Customer.io and cancels its pending deliveries; rejects with `CH_ERR_NOT_FOUND` when not connected. */
+      delete(accountId: string): Promise<void>;
+    };
   };
   /** The Agenda instance the delivery jobs run on (once ready). */
   readonly agenda: Agenda | undefined;
@@ -89,7 +104,8 @@ export function chameleonHooks(options: Options): ChameleonHooks {
     },
   };
   const delivery = async () => (await runtime()).delivery;
-  const router = createRouter(ctx, [(r, c) => mountWebhookRoutes(r, c, delivery)]) as ChameleonHooks;
+  const customerio = async () => (await runtime()).customerio;
+  const router = createRouter(ctx, [(r, c) => mountWebhookRoutes(r, c, delivery), (r, c) => mountCustomerioRoutes(r, c, customerio)]) as ChameleonHooks;
 
   const accountById = async (accountId: string): Promise<Account> => {
     const account = await (await runtime()).accounts.findById(accountId);
@@ -132,6 +148,21 @@ export function chameleonHooks(options: Options): ChameleonHooks {
       },
       async delete(accountId: string, endpointId: string) {
         await (await delivery()).deleteEndpoint(await accountById(accountId), endpointId);
+      },
+    },
+    integrations: {
+      customerio: {
+        async set(accountId: string, config: CustomerioInput) {
+          const account = await accountById(accountId);
+          return customerioJson(await (await customerio()).set(account.id, config));
+        },
+        async get(accountId: string) {
+          const doc = await (await customerio()).get((await accountById(accountId)).id);
+          return doc ? customerioJson(doc) : null;
+        },
+        async delete(accountId: string) {
+          await (await customerio()).delete((await accountById(accountId)).id);
+        },
       },
     },
     accounts: {

@@ -113,6 +113,13 @@ export interface Options {
    * `false` turns it off (the host's own limiter, or none). @defaultValue false
    */
   rateLimit?: RateLimitOptions | false;
+  /**
+   * The key that encrypts stored integration secrets (a Customer.io `api_key` and
+   * `webhook_signing_key`) with AES-256-GCM: 32 bytes, as a Buffer, 64 hex characters or
+   * base64. Without it those secrets are stored in clear (they must be sent in clear, so they
+   * cannot be hashed). Keep it outside the database. @defaultValue none (stored in clear)
+   */
+  secretsKey?: string | Buffer;
 }
 
 /** A per-account request rate limit. */
@@ -134,6 +141,8 @@ export interface Config {
   readonly logger: Logger;
   readonly flushIntervalMs: number;
   readonly rateLimit: Readonly<Required<RateLimitOptions>> | false;
+  /** The 32-byte key of stored integration secrets, or `undefined` (stored in clear). */
+  readonly secretsKey: Buffer | undefined;
 }
 
 const MIB = 1024 * 1024;
@@ -286,6 +295,18 @@ function parseRateLimit(value: unknown): Config['rateLimit'] {
   });
 }
 
+/** `secretsKey` as 32 bytes: a Buffer, 64 hex characters, or base64/base64url of 32 bytes. */
+function parseSecretsKey(value: unknown): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const problem = 'expected 32 bytes: a Buffer, 64 hex characters or base64 (e.g. `openssl rand -base64 32`)';
+  let key: Buffer | undefined;
+  if (Buffer.isBuffer(value)) key = Buffer.from(value);
+  else if (typeof value === 'string' && /^[0-9a-fA-F]{64}$/.test(value)) key = Buffer.from(value, 'hex');
+  else if (typeof value === 'string' && /^[A-Za-z0-9+/_-]{43}=?$/.test(value)) key = Buffer.from(value, 'base64');
+  if (!key || key.length !== 32) throw new InvalidOptionError('secretsKey', problem);
+  return key;
+}
+
 /**
  * Checks every option and merges it with {@link DEFAULTS}.
  * @throws InvalidOptionError naming the first bad option.
@@ -341,5 +362,6 @@ export function parseOptions(options: Options): Config {
     agenda: agenda as Agenda | AgendaSettings,
     logger: parseLogger(options.logger),
     flushIntervalMs,
+    secretsKey: parseSecretsKey(options.secretsKey),
   });
 }

@@ -12,6 +12,9 @@ import { RecordsRepo, type RecordDoc } from './store/records-repo.js';
 import type { EventDoc } from './store/documents.js';
 import type { IngestDeps } from './ingest/deps.js';
 import { DeliveryService } from './delivery/delivery-service.js';
+import { CustomerioRepo } from './integrations/customerio/repo.js';
+import { CustomerioService } from './integrations/customerio/service.js';
+import type { CustomerioDoc } from './integrations/customerio/documents.js';
 
 /** The services of a ready package. */
 export interface Runtime {
@@ -21,6 +24,8 @@ export interface Runtime {
   bookkeeper: Bookkeeper;
   ingest: IngestDeps;
   delivery: DeliveryService;
+  /** Customer.io integrations (settings; the destination runs on the delivery engine). */
+  customerio: CustomerioService;
 }
 
 /** Connects, creates indexes and starts the bookkeeping flush. */
@@ -41,6 +46,10 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       now: () => new Date(),
     };
     const accounts = new AccountStore(collections, config.accounts);
+    const customerio = new CustomerioService(new CustomerioRepo(collections.get<CustomerioDoc>('integrations'), config.secretsKey), {
+      allowHttp: config.delivery.allowHttp,
+      allowPrivateNetworks: config.delivery.allowPrivateNetworks,
+    });
     const delivery = new DeliveryService(config, connection.db, collections, accounts);
     try {
       await delivery.start();
@@ -48,7 +57,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       await bookkeeper.stop().catch(() => undefined);
       throw error;
     }
-    return { connection, collections, accounts, bookkeeper, ingest, delivery };
+    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio };
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;

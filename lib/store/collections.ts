@@ -19,6 +19,8 @@ export const COLLECTION_NAMES = [
   'webhooks',
   'deliveries',
   'state',
+  'integrations',
+  'integration_people',
 ] as const;
 
 /** One of the package's collections. */
@@ -52,6 +54,8 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   ],
   webhooks: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
   state: [],
+  integrations: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  integration_people: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },

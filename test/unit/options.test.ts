@@ -171,3 +171,30 @@ describe('parseOptions defaults', () => {
     expect(parseOptions({ mongo: { uri: URI }, logger }).logger).toBe(logger);
   });
 });
+
+describe('secretsKey', () => {
+  const KEY_HEX = 'ab'.repeat(32);
+  it.each<[string, unknown]>([
+    ['64 hex characters', KEY_HEX],
+    ['base64 of 32 bytes', Buffer.alloc(32, 7).toString('base64')],
+    ['base64url of 32 bytes', Buffer.alloc(32, 250).toString('base64url')],
+    ['a 32-byte Buffer', Buffer.alloc(32, 1)],
+  ])('should accept %s', (_name, secretsKey) => {
+    expect(parseOptions({ mongo: { uri: URI }, secretsKey } as Options).secretsKey).toHaveLength(32);
+  });
+
+  it('should default to none (secrets stored in clear)', () => {
+    expect(parseOptions({ mongo: { uri: URI } }).secretsKey).toBeUndefined();
+  });
+
+  it.each<[string, unknown]>([
+    ['a short string', 'secret'],
+    ['63 hex characters', 'a'.repeat(63)],
+    ['a 16-byte Buffer', Buffer.alloc(16)],
+    ['base64 of 31 bytes', Buffer.alloc(31).toString('base64')],
+    ['a number', 42],
+    ['an object', { key: 'x' }],
+  ])('should refuse %s, naming secretsKey', (_name, secretsKey) => {
+    expect(thrownBy(withMongo({ secretsKey })).option).toBe('secretsKey');
+  });
+});
