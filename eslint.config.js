@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['example-app/public/**/*.js'],
+    files: ['example-app/public/**/*.js', 'dashboard-ui/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -21,6 +21,8 @@ import type { Account } from './accounts/account-store.js';
 import { mountCustomerioRoutes } from './integrations/customerio/routes.js';
 import { customerioJson } from './integrations/customerio/documents.js';
 import type { CustomerioInput } from './integrations/customerio/config.js';
+import { createDashboardRouter } from './dashboard/router.js';
+import { parseDashboardOptions, type DashboardOptions } from './dashboard/options.js';
 
 /** What `chameleonHooks()` returns: an Express router (mount it with `app.use`) plus methods. */
 export interface ChameleonHooks extends Router {
@@ -64,6 +66,12 @@ export interface ChameleonHooks extends Router {
       delete(accountId: string): Promise<void>;
     };
   };
+  /**
+   * The embedded dashboard: an Express router to mount where you like, e.g.
+   * `app.use('/admin/hooks', hooks.dashboard({ authorize }))`.
+   * @throws InvalidOptionError without `authorize` (there is no open dashboard).
+   */
+  dashboard(options: DashboardOptions): Router;
   /** The Agenda instance the delivery jobs run on (once ready). */
   readonly agenda: Agenda | undefined;
   /** The frozen configuration in force. */
@@ -118,6 +126,9 @@ export function chameleonHooks(options: Options): ChameleonHooks {
     config,
     async ready(): Promise<void> {
       await runtime();
+    },
+    dashboard(options: DashboardOptions): Router {
+      return createDashboardRouter({ ctx, delivery, dashboard: parseDashboardOptions(options) });
     },
     async publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult> {
       const account = await accountById(accountId);

@@ -9,7 +9,9 @@ export const ERROR_CODES = Object.freeze({
   CH_ERR_INVALID_OPTION: 500,
   /** The request body is not valid JSON, or the request is otherwise malformed. */
   CH_ERR_MALFORMED: 400,
-  /** No account secret, or one that names no account. */
+  /** The dashboard's `authorize` refused the request (no grant). */
+  CH_ERR_UNAUTHORIZED: 401,
+  /** No account secret, or one that names no account; or a dashboard viewer tried to act. */
   CH_ERR_FORBIDDEN: 403,
   /** The route or the record does not exist. */
   CH_ERR_NOT_FOUND: 404,

@@ -11,3 +11,4 @@ export * from './topics/index.js';
 export { signPayload, verifySignature, SIGNATURE_HEADER, ID_HEADER } from './signature/index.js';
 export { verifyChameleonWebhook, verifyWebhook, WebhookVerificationError, type ChameleonWebhook } from './verify/index.js';
 export type { PublishResult } from './delivery/delivery-service.js';
+export type { DashboardOptions, DashboardGrant, DashboardAuthorize } from './dashboard/options.js';

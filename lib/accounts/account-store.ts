@@ -99,6 +99,13 @@ export class AccountStore {
     });
   }
 
+  /** Up to `limit` accounts, by id (static ones, or stored ones): for an operator's account switcher. */
+  async list(limit = 200): Promise<Array<{ id: string; name: string }>> {
+    if (this.isStatic) return [...this.staticById.values()].slice(0, limit).map((a) => ({ id: a.id, name: a.name }));
+    const docs = await this.docs().find({}, { projection: { _id: 1, name: 1 } }).sort({ _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => ({ id: d._id, name: d.name }));
+  }
+
   /** Creates a stored account and returns its secrets, which are shown this once. */
   async create(input: { name: string }): Promise<CreatedAccount> {
     if (this.isStatic) throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'Accounts are static (given in options); they cannot be created at run time');

@@ -43,7 +43,10 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
     { key: { uid_key: 1 }, options: { name: 'uid_key_unique', unique: true, sparse: true } },
     { key: { account: 1, updated_at: -1 }, options: { name: 'account_updated' } },
   ],
-  events: [{ key: { account: 1, profile_id: 1, created_at: -1 }, options: { name: 'account_profile_time' } }],
+  events: [
+    { key: { account: 1, profile_id: 1, created_at: -1 }, options: { name: 'account_profile_time' } },
+    { key: { account: 1, created_at: -1 }, options: { name: 'account_created' } },
+  ],
   event_names: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   properties: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   warnings: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],

@@ -1,0 +1,17 @@
+/**
+ * What the dashboard's routes use: the package's own services and repositories, resolved
+ * once the package is ready (the dashboard never keeps a second copy of a query).
+ */
+import type { RouteContext } from '../http/route-context.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { DashboardConfig } from './options.js';
+
+/** The services behind the dashboard. */
+export interface DashboardDeps {
+  /** The package's route context (config, accounts, ingest, store). */
+  ctx: RouteContext;
+  /** Resolves once ready: the delivery service. */
+  delivery(): Promise<DeliveryService>;
+  /** The dashboard's own configuration. */
+  dashboard: DashboardConfig;
+}

@@ -1,0 +1,227 @@
+// The dashboard's access rules and browser defences, over HTTP: authorize, roles, account
+// switching, CSP and other headers, CSRF/origin checks, mount paths and hostile parameters.
+import { describe, it, expect, beforeAll } from 'vitest';
+import express from 'express';
+import request from 'supertest';
+import { ACCOUNT, OTHER_ACCOUNT, createTestApp, type TestApp } from '../helpers/app.js';
+import { InvalidOptionError, type DashboardGrant } from '../../lib/index.js';
+import { userHeader } from './support/dashboard-app.js';
+
+let test: TestApp;
+let app: express.Express;
+const MOUNT = '/admin/hooks';
+
+function authorize(req: express.Request): DashboardGrant | null {
+  const value = req.headers['x-test-user'];
+  if (typeof value !== 'string') return null;
+  const [role, accountId, all] = value.split(':') as ['admin' | 'viewer', string, string | undefined];
+  return { accountId, role, ...(all === 'all' ? { accounts: 'all' as const } : {}) };
+}
+
+const admin = userHeader('admin', ACCOUNT.id);
+const viewer = userHeader('viewer', ACCOUNT.id);
+const action = { 'x-chameleon-dashboard': '1', 'content-type': 'application/json' };
+
+beforeAll(async () => {
+  test = await createTestApp({}, '/chameleon');
+  app = test.app;
+  app.use(MOUNT, test.hooks.dashboard({ authorize }));
+  app.use('/framed', test.hooks.dashboard({ authorize, frameAncestors: ["'self'", 'https://admin.example.com'] }));
+  app.use('/async', test.hooks.dashboard({ authorize: async (req) => authorize(req) }));
+  await request(app).post(`/chameleon/v3/observe/hooks/${OTHER_ACCOUNT.secret}/profiles`).send({ uid: 'globex-only', secret_plan: 'platinum' }).expect(200);
+});
+
+describe('hooks.dashboard(options)', () => {
+  it.each([
+    ['no options', undefined],
+    ['no authorize', {}],
+    ['authorize not a function', { authorize: 'yes' }],
+  ])('should throw without a usable authorize (%s): there is no open dashboard', (_name, options) => {
+    expect(() => test.hooks.dashboard(options as never)).toThrow(InvalidOptionError);
+  });
+
+  it.each([
+    [[]],
+    [["'self'; script-src *"]],
+    [["'none'", "'self'"]],
+    [['javascript:alert(1)']],
+  ])('should refuse frameAncestors %j', (frameAncestors) => {
+    expect(() => test.hooks.dashboard({ authorize, frameAncestors })).toThrow(/dashboard\.frameAncestors/);
+  });
+
+  it('should refuse a pageSize out of range', () => {
+    expect(() => test.hooks.dashboard({ authorize, pageSize: 0 })).toThrow(/dashboard\.pageSize/);
+  });
+});
+
+describe('authorize', () => {
+  it.each(['/', '/data', '/deliveries/0123', '/api/session', '/api/properties'])('should answer 401 for %s when authorize returns null', async (path) => {
+    const res = await request(app).get(`${MOUNT}${path}`).set('accept', 'application/json');
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ code: 401, messages: [expect.any(String)] });
+  });
+
+  it('should answer a refused page in plain text, never HTML', async () => {
+    const res = await request(app).get(`${MOUNT}/data`).set('accept', 'text/html');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+  });
+
+  it('should accept an async authorize', async () => {
+    await request(app).get('/async/api/session').set(admin).expect(200);
+    await request(app).get('/async/api/session').expect(401);
+  });
+
+  it('should answer 500 without detail when authorize returns a malformed grant', async () => {
+    const bad = express();
+    bad.use('/d', test.hooks.dashboard({ authorize: () => ({ accountId: ACCOUNT.id, role: 'superuser' }) as never }));
+    const res = await request(bad).get('/d/api/session');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ code: 500, messages: ['Internal error'] });
+  });
+
+  it('should answer 500 without detail when authorize throws', async () => {
+    const bad = express();
+    bad.use('/d', test.hooks.dashboard({ authorize: () => { throw new Error('session store down: password=hunter2'); } }));
+    const res = await request(bad).get('/d/api/session');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toContain('hunter2');
+  });
+});
+
+describe('roles and accounts', () => {
+  it('should tell the page who is looking', async () => {
+    const res = await request(app).get(`${MOUNT}/api/session`).set(viewer).expect(200);
+    expect(res.body).toEqual({ account: { id: ACCOUNT.id, name: ACCOUNT.name }, role: 'viewer', all_accounts: false, accounts: [{ id: ACCOUNT.id, name: ACCOUNT.name }] });
+  });
+
+  it('should refuse every action to a viewer (403), with the CSRF header and same origin', async () => {
+    const res = await request(app).post(`${MOUNT}/api/endpoints`).set(viewer).set(action).send({ url: 'https://example.com/hook' });
+    expect(res.status).toBe(403);
+    expect(res.body.messages[0]).toMatch(/Viewers/);
+  });
+
+  it('should let an admin through to the route', async () => {
+    const res = await request(app).post(`${MOUNT}/api/no-such-action`).set(admin).set(action).send({});
+    expect(res.status).toBe(404);
+  });
+
+  it('should refuse another account without an all-accounts grant', async () => {
+    const res = await request(app).get(`${MOUNT}/api/activity/profiles`).query({ account: OTHER_ACCOUNT.id }).set(admin);
+    expect(res.status).toBe(403);
+  });
+
+  it('should let an operator with accounts: all switch, and show only that account', async () => {
+    const operator = userHeader('viewer', ACCOUNT.id, true);
+    const own = await request(app).get(`${MOUNT}/api/activity/profiles`).set(operator).expect(200);
+    expect(JSON.stringify(own.body)).not.toContain('globex-only');
+    const other = await request(app).get(`${MOUNT}/api/activity/profiles`).query({ account: OTHER_ACCOUNT.id }).set(operator).expect(200);
+    expect(other.body.items.map((p: { uid: string }) => p.uid)).toEqual(['globex-only']);
+    const session = await request(app).get(`${MOUNT}/api/session`).query({ account: OTHER_ACCOUNT.id }).set(operator).expect(200);
+    expect(session.body.account.id).toBe(OTHER_ACCOUNT.id);
+    expect(session.body.accounts.map((a: { id: string }) => a.id).sort()).toEqual([ACCOUNT.id, OTHER_ACCOUNT.id].sort());
+  });
+
+  it('should answer 404 for an account that does not exist, even to an operator', async () => {
+    await request(app).get(`${MOUNT}/api/session`).query({ account: 'nobody' }).set(userHeader('admin', ACCOUNT.id, true)).expect(404);
+  });
+
+  it.each([['account[]=globex'], ['account[$ne]=x']])('should not be confused by a non-string account parameter (%s)', async (query) => {
+    const res = await request(app).get(`${MOUNT}/api/session?${query}`).set(admin).expect(200);
+    expect(res.body.account.id).toBe(ACCOUNT.id);
+  });
+});
+
+describe('CSRF and cross-origin actions', () => {
+  it('should refuse an action without the dashboard header (a cross-site form cannot set it)', async () => {
+    const res = await request(app).post(`${MOUNT}/api/endpoints`).set(admin).type('form').send('url=https://evil.example/hook');
+    expect(res.status).toBe(403);
+    expect(res.body.messages[0]).toMatch(/x-chameleon-dashboard/);
+  });
+
+  it.each([
+    [{ origin: 'https://evil.example' }],
+    [{ origin: 'null' }],
+    [{ 'sec-fetch-site': 'cross-site' }],
+    [{ 'sec-fetch-site': 'same-site' }],
+  ])('should refuse an action marked cross-origin %j', async (headers) => {
+    const res = await request(app).post(`${MOUNT}/api/no-such-action`).set(admin).set(action).set(headers).send({});
+    expect(res.status).toBe(403);
+    expect(res.body.messages[0]).toMatch(/Cross-origin/);
+  });
+
+  it('should accept a same-origin action', async () => {
+    const res = await request(app).post(`${MOUNT}/api/no-such-action`).set(admin).set(action).set('sec-fetch-site', 'same-origin').send({});
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('headers', () => {
+  it.each(['/', '/data', '/api/session', '/assets/app.js', '/assets/vendor/preact.js'])('should send a strict CSP and nosniff on %s', async (path) => {
+    const res = await request(app).get(`${MOUNT}${path}`).set(admin);
+    expect(res.status).toBe(200);
+    const csp = res.headers['content-security-policy'];
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('should let the host choose who may frame it', async () => {
+    const res = await request(app).get('/framed/').set(admin).expect(200);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self' https://admin.example.com");
+    expect(res.headers['x-frame-options']).toBeUndefined();
+  });
+
+  it('should serve the page scripts as JavaScript, from the package', async () => {
+    for (const file of ['app.js', 'lib.js', 'vendor/preact.js', 'vendor/hooks.js', 'vendor/htm.js']) {
+      const res = await request(app).get(`${MOUNT}/assets/${file}`).expect(200);
+      expect(res.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    }
+    const hooks = await request(app).get(`${MOUNT}/assets/vendor/hooks.js`);
+    expect(hooks.text).toContain('from"./preact.js"');
+    await request(app).get(`${MOUNT}/assets/vendor/nothing.js`).set(admin).expect(404);
+    await request(app).get(`${MOUNT}/assets/../../package.json`).set(admin).expect(404);
+  });
+});
+
+describe('mounting', () => {
+  it('should redirect the mount without its slash, so relative URLs resolve under it', async () => {
+    const res = await request(app).get(MOUNT).set(admin).expect(302);
+    expect(res.headers.location).toBe('hooks/');
+  });
+
+  it.each([
+    ['/', './'],
+    ['/data', './'],
+    ['/data/', '../'],
+    ['/deliveries/65a0c0ffee0123456789abcd', '../'],
+  ])('should give %s a relative base of %s', async (path, base) => {
+    const res = await request(app).get(`${MOUNT}${path}`).set(admin).expect(200);
+    expect(res.text).toContain(`<base href="${base}">`);
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline script
+  });
+
+  it('should answer 404 for an unknown page', async () => {
+    await request(app).get(`${MOUNT}/nothing-here`).set(admin).expect(404);
+  });
+});
+
+describe('hostile parameters', () => {
+  it.each([
+    ['/api/properties?kind=profile&kind=event', 422],
+    ['/api/properties?kind=secrets', 422],
+    ['/api/properties?after=a&after=b', 422],
+    ['/api/properties?limit=100000', 422],
+    ['/api/activity/profiles?before=1&before=2', 422],
+    ['/api/activity/profiles?before=1_zz', 422],
+    ['/api/activity/passwords', 404],
+    ['/api/activity/__proto__', 404],
+  ])('should answer %s with %i and {code, messages}', async (path, status) => {
+    const res = await request(app).get(`${MOUNT}${path}`).set(admin);
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({ code: status, messages: [expect.any(String)] });
+  });
+});
