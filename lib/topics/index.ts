@@ -1,6 +1,8 @@
 // The outgoing webhook topics: their names, their data types and the validator of their data.
 export { TOPICS, isTopic, type Topic } from './topics.js';
-export { validateTopicData, topicSchema } from './registry.js';
+export { validateTopicData, validatePublishData, topicSchema, type PublishKind, type PublishPayloads } from './registry.js';
+export { ACTIVITY_KINDS, isActivityKind, type ActivityKind } from './activities.js';
+export type { ActivityPayloads, TourStepSeenData, TourPreviewedData } from './generated/activity-types.js';
 export type {
   TopicPayloads,
   PingData,

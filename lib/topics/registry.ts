@@ -6,14 +6,19 @@ import addFormats from 'ajv-formats';
 import { InvalidPayloadError, UnknownTopicError } from '../errors.js';
 import type { TopicPayloads } from './generated/topic-types.js';
 import { isTopic, TOPICS, type Topic } from './topics.js';
+import { ACTIVITY_KINDS, isActivityKind, type ActivityKind } from './activities.js';
+import type { ActivityPayloads } from './generated/activity-types.js';
 
 /** The package's `schemas/topics/`: two levels above this module both in `lib/` (sources) and in `dist/` (built). */
 const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/topics/', import.meta.url));
 const MODEL_DIR = `${SCHEMA_DIR}models/`;
+/** The package's `schemas/activities/` (kinds that are not webhook topics). */
+const ACTIVITY_SCHEMA_DIR = fileURLToPath(new URL('../../schemas/activities/', import.meta.url));
 
 interface Registry {
   readonly schemas: ReadonlyMap<Topic, object>;
   readonly validators: ReadonlyMap<Topic, ValidateFunction>;
+  readonly activityValidators: ReadonlyMap<ActivityKind, ValidateFunction>;
 }
 
 let registry: Registry | undefined;
@@ -37,7 +42,9 @@ function getRegistry(): Registry {
     schemas.set(topic, schema);
     validators.set(topic, ajv.compile(schema));
   }
-  registry = { schemas, validators };
+  const activityValidators = new Map<ActivityKind, ValidateFunction>();
+  for (const kind of ACTIVITY_KINDS) activityValidators.set(kind, ajv.compile(readJson(`${ACTIVITY_SCHEMA_DIR}${kind}.json`)));
+  registry = { schemas, validators, activityValidators };
   return registry;
 }
 
@@ -79,6 +86,28 @@ export function validateTopicData<T extends Topic>(topic: T | string, data: unkn
   const validate = getRegistry().validators.get(topic);
   if (validate === undefined) throw new UnknownTopicError(topic);
   if (!validate(data)) throw new InvalidPayloadError(topic, describe(validate.errors));
+}
+
+/** What `publish` accepts: a webhook topic or an activity kind, each with its data. */
+export type PublishPayloads = TopicPayloads & ActivityPayloads;
+
+/** A webhook topic or an activity kind. */
+export type PublishKind = Topic | ActivityKind;
+
+/**
+ * Checks the data of anything `publish` accepts: a webhook topic (as {@link validateTopicData})
+ * or an activity kind (`tour.step.seen`, `tour.previewed`) against its schema in `schemas/activities/`.
+ *
+ * @throws {@link UnknownTopicError} when `kind` is neither.
+ * @throws {@link InvalidPayloadError} when `data` does not satisfy the schema.
+ */
+export function validatePublishData<K extends PublishKind>(kind: K | string, data: unknown): asserts data is PublishPayloads[K] {
+  if (!isActivityKind(kind)) {
+    validateTopicData(kind, data);
+    return;
+  }
+  const validate = getRegistry().activityValidators.get(kind)!;
+  if (!validate(data)) throw new InvalidPayloadError(kind, describe(validate.errors));
 }
 
 /**

@@ -1,8 +1,8 @@
 // Tests that lib/topics/generated/topic-types.ts is what scripts/generate-topic-types.ts makes of the schemas.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateTopicTypes, TOPIC_TYPES_FILE } from '../../../scripts/generate-topic-types.js';
-import { TOPICS } from '../../../lib/topics/index.js';
+import { ACTIVITY_TYPES_FILE, generateActivityTypes, generateTopicTypes, TOPIC_TYPES_FILE } from '../../../scripts/generate-topic-types.js';
+import { ACTIVITY_KINDS, TOPICS } from '../../../lib/topics/index.js';
 
 describe('generated topic types', () => {
   it('should be up to date with schemas/topics (run `npm run generate:topic-types`)', async () => {
@@ -24,6 +24,23 @@ describe('generated topic types', () => {
         .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
         .join('')}Data`;
       expect(source).toMatch(new RegExp(`^  '?${topic.replaceAll('.', '\\.')}'?: ${name};$`, 'm'));
+      expect(source).toContain(`export interface ${name} {`);
+    }
+  });
+});
+
+describe('generated activity types', () => {
+  it('should be up to date with schemas/activities (run `npm run generate:topic-types`)', async () => {
+    const generated = await generateActivityTypes();
+    expect(readFileSync(ACTIVITY_TYPES_FILE, 'utf8')).toBe(generated);
+  });
+
+  it('should map every activity kind to its data interface in ActivityPayloads', () => {
+    const source = readFileSync(ACTIVITY_TYPES_FILE, 'utf8');
+    expect(source.split('\n')[0]).toMatch(/DO NOT EDIT\.$/);
+    for (const [kind, name] of [['tour.step.seen', 'TourStepSeenData'], ['tour.previewed', 'TourPreviewedData']] as const) {
+      expect(ACTIVITY_KINDS).toContain(kind);
+      expect(source).toContain(`  '${kind}': ${name};`);
       expect(source).toContain(`export interface ${name} {`);
     }
   });
