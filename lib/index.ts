@@ -8,7 +8,7 @@ export { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-schedule.js';
 export type { Logger } from './logger.js';
 export type { Account, CreatedAccount } from './accounts/account-store.js';
 export * from './topics/index.js';
-export { signPayload, verifySignature, SIGNATURE_HEADER, ID_HEADER } from './signature/index.js';
+export { signPayload, verifySignature, SIGNATURE_HEADER, ID_HEADER, standardSecret, STANDARD_HEADERS } from './signature/index.js';
 export { verifyChameleonWebhook, verifyWebhook, WebhookVerificationError, type ChameleonWebhook } from './verify/index.js';
 export type { PublishResult } from './delivery/delivery-service.js';
 export type { DashboardOptions, DashboardGrant, DashboardAuthorize } from './dashboard/options.js';

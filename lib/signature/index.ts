@@ -4,3 +4,11 @@
 export { signPayload, type RawPayload } from './sign-payload.js';
 export { verifySignature } from './verify-signature.js';
 export { SIGNATURE_HEADER, ID_HEADER } from './headers.js';
+export {
+  signStandard,
+  standardHeaders,
+  standardSecret,
+  verifyStandardSignature,
+  STANDARD_HEADERS,
+  type StandardWebhookHeaders,
+} from './standard-webhooks.js';

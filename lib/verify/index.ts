@@ -13,4 +13,13 @@ export type {
   VerifyChameleonWebhookOptions,
   WebhookHeaders,
 } from './types.js';
-export { signPayload, verifySignature, SIGNATURE_HEADER, ID_HEADER, type RawPayload } from '../signature/index.js';
+export {
+  signPayload,
+  verifySignature,
+  SIGNATURE_HEADER,
+  ID_HEADER,
+  standardSecret,
+  verifyStandardSignature,
+  STANDARD_HEADERS,
+  type RawPayload,
+} from '../signature/index.js';

@@ -4,6 +4,7 @@
 import { SIGNATURE_HEADER } from '../signature/headers.js';
 import type { RawPayload } from '../signature/sign-payload.js';
 import { verifySignature } from '../signature/verify-signature.js';
+import { STANDARD_HEADERS, verifyStandardSignature } from '../signature/standard-webhooks.js';
 import { getHeader } from './get-header.js';
 import { parseVerifyOptions, type VerifyConfig } from './options.js';
 import { checkSentAt, parsePayload } from './parse-payload.js';
@@ -19,11 +20,17 @@ export function verifyWithConfig(raw: RawPayload, headers: WebhookHeaders, confi
     throw new TypeError('verifyWebhook: `raw` must be the raw body (a Buffer, Uint8Array or string), not a parsed object');
   }
   const signature = getHeader(headers, SIGNATURE_HEADER);
-  if (signature === undefined || signature.trim() === '') {
-    throw new WebhookVerificationError('missing_signature', 'Missing the X-Chameleon-Signature header');
-  }
-  if (!verifySignature(raw, signature, config.secrets)) {
-    throw new WebhookVerificationError('bad_signature', 'X-Chameleon-Signature does not match the request body');
+  if (signature !== undefined && signature.trim() !== '') {
+    if (!verifySignature(raw, signature, config.secrets)) {
+      throw new WebhookVerificationError('bad_signature', 'X-Chameleon-Signature does not match the request body');
+    }
+  } else if (getHeader(headers, STANDARD_HEADERS.signature) !== undefined) {
+    verifyStandard(raw, headers, config);
+  } else {
+    throw new WebhookVerificationError(
+      'missing_signature',
+      'Missing the X-Chameleon-Signature header (or the Standard Webhooks webhook-signature header)',
+    );
   }
   // Only bytes whose signature checked out are parsed.
   const payload = parsePayload(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw);
@@ -31,10 +38,40 @@ export function verifyWithConfig(raw: RawPayload, headers: WebhookHeaders, confi
   return payload;
 }
 
+/** Unix seconds: digits only, as Standard Webhooks sends them. */
+const UNIX_SECONDS = /^\d{1,12}$/;
+
+/**
+ * Checks the Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`):
+ * the signature over `id.timestamp.body` with any accepted secret, then the timestamp's tolerance.
+ */
+function verifyStandard(raw: RawPayload, headers: WebhookHeaders, config: VerifyConfig): void {
+  const id = getHeader(headers, STANDARD_HEADERS.id) ?? '';
+  const timestamp = (getHeader(headers, STANDARD_HEADERS.timestamp) ?? '').trim();
+  const signature = getHeader(headers, STANDARD_HEADERS.signature) ?? '';
+  if (id === '' || !UNIX_SECONDS.test(timestamp)) {
+    throw new WebhookVerificationError('missing_timestamp', 'webhook-signature needs the webhook-id and webhook-timestamp (unix seconds) headers');
+  }
+  if (!verifyStandardSignature(raw, { id, timestamp, signature }, config.secrets)) {
+    throw new WebhookVerificationError('bad_signature', 'webhook-signature does not match the request');
+  }
+  const ageMs = config.now().getTime() - Number(timestamp) * 1000;
+  if (ageMs > config.toleranceSeconds * 1000) {
+    throw new WebhookVerificationError('stale', `The webhook is stale: webhook-timestamp is more than ${config.toleranceSeconds} s in the past`);
+  }
+  if (-ageMs > config.toleranceSeconds * 1000) {
+    throw new WebhookVerificationError('future', `The webhook is from the future: webhook-timestamp is more than ${config.toleranceSeconds} s ahead`);
+  }
+}
+
 /**
  * Verifies a received Chameleon webhook without any framework: checks `X-Chameleon-Signature`
  * (hex HMAC-SHA256 of the raw body) in constant time against the secret(s), then parses the JSON,
  * then checks that `sent_at` is within `toleranceSeconds` of now, in either direction.
+ *
+ * Without `X-Chameleon-Signature`, the Standard Webhooks headers are checked instead (endpoints with
+ * `signature: "standard"`): `webhook-signature` over `webhook-id.webhook-timestamp.body`, keyed with
+ * the same webhook secret(s), and `webhook-timestamp` within the tolerance.
  *
  * @param raw - the exact raw body bytes as received; never a re-serialised object.
  * @param headers - the request headers (Node's `req.headers`, any record, or a fetch `Headers`).

@@ -67,7 +67,7 @@ describe('verifyWebhook', () => {
     const error = caught as WebhookVerificationError;
     expect(error.name).toBe('WebhookVerificationError');
     expect(error.status).toBe(400);
-    expect(error.toBody()).toEqual({ code: 400, messages: ['Missing the X-Chameleon-Signature header'] });
+    expect(error.toBody()).toEqual({ code: 400, messages: ['Missing the X-Chameleon-Signature header (or the Standard Webhooks webhook-signature header)'] });
   });
 
   it.each<[string, () => unknown, VerificationFailureReason]>([
