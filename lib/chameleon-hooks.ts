@@ -23,6 +23,8 @@ import { customerioJson } from './integrations/customerio/documents.js';
 import type { CustomerioInput } from './integrations/customerio/config.js';
 import { createDashboardRouter } from './dashboard/router.js';
 import { parseDashboardOptions, type DashboardOptions } from './dashboard/options.js';
+import { metricsFor } from './metrics/metrics.js';
+import { httpMetrics } from './metrics/http-metrics.js';
 
 /** What `chameleonHooks()` returns: an Express router (mount it with `app.use`) plus methods. */
 export interface ChameleonHooks extends Router {
@@ -72,6 +74,11 @@ export interface ChameleonHooks extends Router {
    * @throws InvalidOptionError without `authorize` (there is no open dashboard).
    */
   dashboard(options: DashboardOptions): Router;
+  /**
+   * The Prometheus text exposition of the package's metrics (`chameleon_hooks_*`), for a host's own
+   * `/metrics` route; with `metrics.registry` the host's registry shows them as well.
+   */
+  metrics(): Promise<string>;
   /** The Agenda instance the delivery jobs run on (once ready). */
   readonly agenda: Agenda | undefined;
   /** The frozen configuration in force. */
@@ -88,13 +95,14 @@ export interface ChameleonHooks extends Router {
  */
 export function chameleonHooks(options: Options): ChameleonHooks {
   const config = parseOptions(options);
+  const metrics = metricsFor(config.metrics.registry);
   let starting: Promise<Runtime> | undefined;
   let current: Runtime | undefined; // set once ready, for the synchronous `agenda` getter
   let closed = false;
 
   const runtime = (): Promise<Runtime> => {
     if (closed) return Promise.reject(new ChameleonError('CH_ERR_NOT_READY', 'chameleon-hooks is closed'));
-    starting ??= startRuntime(config).then((r) => (current = r)).catch((error: unknown) => {
+    starting ??= startRuntime(config, metrics).then((r) => (current = r)).catch((error: unknown) => {
       starting = undefined; // let a later call retry, e.g. once the database is up
       throw error;
     });
@@ -113,7 +121,7 @@ export function chameleonHooks(options: Options): ChameleonHooks {
   };
   const delivery = async () => (await runtime()).delivery;
   const customerio = async () => (await runtime()).customerio;
-  const router = createRouter(ctx, [(r, c) => mountWebhookRoutes(r, c, delivery), (r, c) => mountCustomerioRoutes(r, c, customerio)]) as ChameleonHooks;
+  const router = createRouter(ctx, [(r, c) => mountWebhookRoutes(r, c, delivery), (r, c) => mountCustomerioRoutes(r, c, customerio)], httpMetrics(metrics)) as ChameleonHooks;
 
   const accountById = async (accountId: string): Promise<Account> => {
     const account = await (await runtime()).accounts.findById(accountId);
@@ -130,6 +138,7 @@ export function chameleonHooks(options: Options): ChameleonHooks {
     dashboard(options: DashboardOptions): Router {
       return createDashboardRouter({ ctx, delivery, dashboard: parseDashboardOptions(options) });
     },
+    metrics: (): Promise<string> => metrics.registry.metrics(),
     async publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult> {
       const account = await accountById(accountId);
       return (await delivery()).publish(account, topic, data);

@@ -6,6 +6,7 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Agenda } from 'agenda';
 import { InvalidOptionError } from './errors.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
+import { Registry } from 'prom-client';
 import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-schedule.js';
 
 /** How the package reaches MongoDB: a URI it connects itself, a client the host owns, or a `Db`. */
@@ -120,6 +121,19 @@ export interface Options {
    * cannot be hashed). Keep it outside the database. @defaultValue none (stored in clear)
    */
   secretsKey?: string | Buffer;
+  /** Prometheus metrics (prom-client). */
+  metrics?: MetricsOptions;
+}
+
+/** Where the package's Prometheus metrics live. */
+export interface MetricsOptions {
+  /**
+   * A prom-client `Registry` to register the `chameleon_hooks_*` metrics in (your `/metrics` then
+   * shows them). Without it they live in a private registry, read with `hooks.metrics()`; pass
+   * prom-client's global `register` only if you want them there.
+   * @defaultValue a private registry
+   */
+  registry?: Registry;
 }
 
 /** A per-account request rate limit. */
@@ -143,6 +157,8 @@ export interface Config {
   readonly rateLimit: Readonly<Required<RateLimitOptions>> | false;
   /** The 32-byte key of stored integration secrets, or `undefined` (stored in clear). */
   readonly secretsKey: Buffer | undefined;
+  /** The registry the metrics are registered in (the host's, or a private one). */
+  readonly metrics: { readonly registry: Registry };
 }
 
 const MIB = 1024 * 1024;
@@ -285,6 +301,18 @@ function parseRetention(value: number, schedule: readonly number[]): number {
   return retention;
 }
 
+function parseMetrics(value: unknown): Config['metrics'] {
+  if (value === undefined) return Object.freeze({ registry: new Registry() });
+  if (!isPlainObject(value)) throw new InvalidOptionError('metrics', 'expected { registry }');
+  const { registry } = value;
+  if (registry === undefined) return Object.freeze({ registry: new Registry() });
+  const r = registry as Partial<Registry> | null;
+  if (typeof r !== 'object' || r === null || typeof r.registerMetric !== 'function' || typeof r.metrics !== 'function' || typeof r.getSingleMetric !== 'function') {
+    throw new InvalidOptionError('metrics.registry', 'expected a prom-client Registry');
+  }
+  return Object.freeze({ registry: registry as Registry });
+}
+
 function parseRateLimit(value: unknown): Config['rateLimit'] {
   if (value === undefined || value === false) return DEFAULTS.rateLimit;
   if (!isPlainObject(value)) throw new InvalidOptionError('rateLimit', 'expected false or { windowMs, limit }');
@@ -354,6 +382,7 @@ export function parseOptions(options: Options): Config {
   const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 10, MAX_TIMER_MS);
   return Object.freeze({
     rateLimit: parseRateLimit(options.rateLimit),
+    metrics: parseMetrics(options.metrics),
     mongo,
     collectionPrefix: prefix,
     accounts: Object.freeze(parseAccounts(options.accounts)),

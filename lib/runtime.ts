@@ -15,6 +15,9 @@ import { DeliveryService } from './delivery/delivery-service.js';
 import { CustomerioRepo } from './integrations/customerio/repo.js';
 import { CustomerioService } from './integrations/customerio/service.js';
 import type { CustomerioDoc } from './integrations/customerio/documents.js';
+import { ATTEMPT_JOB } from './delivery/jobs.js';
+import type { Metrics } from './metrics/metrics.js';
+import { readBacklog } from './metrics/backlog-repo.js';
 
 /** The services of a ready package. */
 export interface Runtime {
@@ -26,15 +29,17 @@ export interface Runtime {
   delivery: DeliveryService;
   /** Customer.io integrations (settings; the destination runs on the delivery engine). */
   customerio: CustomerioService;
+  /** Stops the backlog gauges reading from this runtime's database. */
+  stopMetrics(): void;
 }
 
 /** Connects, creates indexes and starts the bookkeeping flush. */
-export async function startRuntime(config: Config): Promise<Runtime> {
+export async function startRuntime(config: Config, metrics?: Metrics): Promise<Runtime> {
   const connection = await openConnection(config.mongo);
   try {
     const collections = new Collections(connection.db, config.collectionPrefix);
     await collections.ensureIndexes(config.delivery.retentionMs);
-    const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: config.flushIntervalMs, logger: config.logger });
+    const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: config.flushIntervalMs, logger: config.logger, metrics });
     bookkeeper.start();
     const ingest: IngestDeps = {
       profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
@@ -57,7 +62,11 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       await bookkeeper.stop().catch(() => undefined);
       throw error;
     }
-    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio };
+    const jobs = connection.db.collection(delivery.agendaHandle.collection);
+    const backlog = (): ReturnType<typeof readBacklog> => readBacklog(collections.get('deliveries'), jobs, ATTEMPT_JOB);
+    metrics?.setBacklogReader(backlog);
+    const stopMetrics = (): void => metrics?.clearBacklogReader(backlog);
+    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio, stopMetrics };
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;
@@ -66,6 +75,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
 
 /** Drains deliveries, flushes bookkeeping and closes the connection if the package opened it. */
 export async function stopRuntime(runtime: Runtime): Promise<void> {
+  runtime.stopMetrics();
   await runtime.delivery.stop();
   await runtime.bookkeeper.stop();
   await runtime.connection.close();

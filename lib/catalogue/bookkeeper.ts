@@ -6,6 +6,7 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { Collections } from '../store/collections.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { propertyType, type CleanValue, type DataWarning } from '../normalize/index.js';
 
 /** Which model a property or warning belongs to. */
@@ -61,7 +62,7 @@ export class Bookkeeper {
 
   constructor(
     private readonly collections: Collections,
-    private readonly options: { flushIntervalMs: number; logger: Logger },
+    private readonly options: { flushIntervalMs: number; logger: Logger; metrics?: Pick<Metrics, 'recordsWritten' | 'dataWarnings'> | undefined },
   ) {}
 
   /** Starts the periodic flush. */
@@ -80,6 +81,7 @@ export class Bookkeeper {
 
   /** Notes the properties a record was stored with. */
   recordProperties(account: string, kind: ModelKind, props: Record<string, CleanValue>, now: Date): void {
+    this.options.metrics?.recordsWritten.inc({ kind });
     for (const prop in props) {
       const value = props[prop]!;
       const key = `${account}|${kind}|${prop}`;
@@ -99,6 +101,7 @@ export class Bookkeeper {
   /** Notes data warnings (truncations, dropped values, reserved names). */
   recordWarnings(account: string, kind: ModelKind, warnings: readonly DataWarning[], now: Date): void {
     for (const w of warnings) {
+      this.options.metrics?.dataWarnings.inc({ kind, reason: w.reason });
       const key = `${account}|${kind}|${w.prop}|${w.reason}`;
       const tally = this.warnings.get(key);
       if (tally) {

@@ -85,6 +85,9 @@ describe('chameleonHooks(options) validation', () => {
     ['a logger missing error()', 'logger', withMongo({ logger: { debug() {}, info() {}, warn() {} } })],
     ['a logger that is a function', 'logger', withMongo({ logger: () => undefined })],
     ['a logger that is null', 'logger', withMongo({ logger: null })],
+    ['metrics that is not an object', 'metrics', withMongo({ metrics: true })],
+    ['a metrics registry that is not a prom-client Registry', 'metrics.registry', withMongo({ metrics: { registry: {} } })],
+    ['a metrics registry that is null', 'metrics.registry', withMongo({ metrics: { registry: null } })],
   ])('should throw InvalidOptionError naming %s', (_label, option, options) => {
     const error = thrownBy(options);
     expect(error.option).toBe(option);

@@ -1,0 +1,108 @@
+// Metrics (lib/metrics/): scraped after real traffic against the real package, database and receiver.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import request from 'supertest';
+import { Registry, register as globalRegister } from 'prom-client';
+import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { loadFixture } from '../unit/topics/topic-fixtures.js';
+
+const auth = { 'X-Account-Secret': ACCOUNT.secret };
+
+/** The value of one sample of `name` whose labels include `labels`, from a scrape of `registry`. */
+async function sample(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const metrics = await registry.getMetricsAsJSON();
+  const found = metrics.flatMap((m) => m.values.map((v) => ({ ...v, metricName: (v as { metricName?: string }).metricName ?? m.name })));
+  const match = found.find((v) => v.metricName === name && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
+  return match?.value;
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('metrics', () => {
+  const registry = new Registry();
+  let t: TestApp;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    receiver.setHandler(() => ({ status: 503, body: 'down' }));
+    t = await createTestApp({
+      metrics: { registry },
+      delivery: { allowHttp: true, allowPrivateNetworks: true, retrySchedule: [3_600_000], jitter: 0, timeoutMs: 2000, pollIntervalMs: 50 },
+    });
+  });
+  afterAll(() => receiver.close());
+
+  it('should count and time incoming requests by route pattern, method and status class, never with the secret', async () => {
+    await request(t.app).post(`/v3/observe/hooks/${ACCOUNT.secret}/profiles`).send({ uid: 'm-1', plan: 'gold' }).expect(200);
+    await request(t.app).post(`/v3/observe/hooks/${ACCOUNT.secret}/profiles`).send({ uid: 'm-2', note: 'x'.repeat(2000) }).expect(200);
+    await request(t.app).post('/v3/observe/hooks/events').set(auth).send({ uid: 'm-1', name: 'Clicked' }).expect(200);
+    await request(t.app).post('/v3/observe/hooks/profiles').set(auth).set('content-type', 'application/json').send('{oops').expect(400);
+    await request(t.app).post('/v3/observe/hooks/profiles').set('X-Account-Secret', 'acct_wrong_secret_000000000').send({ uid: 'x' }).expect(403);
+    await request(t.app).get('/v3/nothing/here').set(auth).expect(404);
+    await request(t.app).get('/host-route').expect(200);
+
+    const route = '/v3/observe/hooks/:account_secret/profiles';
+    expect(await sample(registry, 'chameleon_hooks_http_requests_total', { route, method: 'POST', status_class: '2xx' })).toBe(2);
+    expect(await sample(registry, 'chameleon_hooks_http_requests_total', { route: '/v3/observe/hooks/events', status_class: '2xx' })).toBe(1);
+    expect(await sample(registry, 'chameleon_hooks_http_requests_total', { route: '/v3/observe/hooks/profiles', status_class: '4xx' })).toBe(2);
+    expect(await sample(registry, 'chameleon_hooks_http_requests_total', { route: 'unmatched', method: 'GET', status_class: '4xx' })).toBe(1);
+    expect(await sample(registry, 'chameleon_hooks_http_request_duration_seconds_count', { route, status_class: '2xx' })).toBe(2);
+    const text = await t.hooks.metrics();
+    expect(text).not.toContain(ACCOUNT.secret);
+    expect(text).not.toContain('host-route');
+    expect(text).not.toMatch(/m-1|m-2/);
+  });
+
+  it('should count records written and data warnings by kind', async () => {
+    expect(await sample(registry, 'chameleon_hooks_records_written_total', { kind: 'profile' })).toBe(2);
+    expect(await sample(registry, 'chameleon_hooks_records_written_total', { kind: 'event' })).toBe(1);
+    expect(await sample(registry, 'chameleon_hooks_data_warnings_total', { kind: 'profile', reason: 'truncated' })).toBe(1);
+  });
+
+  it('should show the pending backlog, its oldest age and the due count, read from the database', async () => {
+    const created = await request(t.app).post('/v3/edit/webhooks').set(auth).send({ url: receiver.url, topics: 'tour.started' }).expect(201);
+    const endpointId = created.body.webhook.id as string;
+    await t.hooks.publish(ACCOUNT.id, 'tour.started', loadFixture('tour.started').data as never);
+    // The first attempt fails (503): the delivery is pending, its retry an hour away.
+    await until(async () => {
+      const list = await request(t.app).get(`/v3/edit/webhooks/${endpointId}/deliveries?state=pending`).set(auth);
+      return list.body.deliveries?.[0]?.attempts_count === 1;
+    });
+    expect(await sample(registry, 'chameleon_hooks_deliveries_pending')).toBe(1);
+    expect(await sample(registry, 'chameleon_hooks_deliveries_due')).toBe(0);
+    const age = await sample(registry, 'chameleon_hooks_oldest_pending_age_seconds');
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(120);
+    expect(await sample(registry, 'chameleon_hooks_agenda_jobs_locked')).toBe(0);
+  });
+
+  it('should register in the registry passed, never in the global one, and expose the same text from hooks.metrics()', async () => {
+    const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
+    for (const name of [
+      'chameleon_hooks_http_requests_total',
+      'chameleon_hooks_http_request_duration_seconds',
+      'chameleon_hooks_records_written_total',
+      'chameleon_hooks_data_warnings_total',
+      'chameleon_hooks_deliveries_total',
+      'chameleon_hooks_attempt_duration_seconds',
+      'chameleon_hooks_deliveries_pending',
+      'chameleon_hooks_oldest_pending_age_seconds',
+      'chameleon_hooks_deliveries_due',
+      'chameleon_hooks_agenda_jobs_locked',
+      'chameleon_hooks_sweep_recoveries_total',
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(names.every((n) => n.startsWith('chameleon_hooks_'))).toBe(true);
+    expect(globalRegister.getSingleMetric('chameleon_hooks_http_requests_total')).toBeUndefined();
+    expect(await t.hooks.metrics()).toContain('# TYPE chameleon_hooks_http_requests_total counter');
+  });
+});
