@@ -136,7 +136,7 @@ export function chameleonHooks(options: Options): ChameleonHooks {
       await runtime();
     },
     dashboard(options: DashboardOptions): Router {
-      return createDashboardRouter({ ctx, delivery, dashboard: parseDashboardOptions(options) });
+      return createDashboardRouter({ ctx, delivery, customerio, dashboard: parseDashboardOptions(options) });
     },
     metrics: (): Promise<string> => metrics.registry.metrics(),
     async publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult> {

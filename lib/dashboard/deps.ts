@@ -4,6 +4,7 @@
  */
 import type { RouteContext } from '../http/route-context.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { CustomerioService } from '../integrations/customerio/service.js';
 import type { DashboardConfig } from './options.js';
 
 /** The services behind the dashboard. */
@@ -12,6 +13,8 @@ export interface DashboardDeps {
   ctx: RouteContext;
   /** Resolves once ready: the delivery service. */
   delivery(): Promise<DeliveryService>;
+  /** Resolves once ready: the Customer.io integration service. */
+  customerio(): Promise<CustomerioService>;
   /** The dashboard's own configuration. */
   dashboard: DashboardConfig;
 }

@@ -29,6 +29,12 @@ export interface DashboardOptions {
   frameAncestors?: readonly string[];
   /** Items per page of every list. @defaultValue 25 */
   pageSize?: number;
+  /**
+   * The package's public URL (where you mounted `hooks`, as the outside world reaches it), e.g.
+   * `https://app.example.com/chameleon`: the Integrations page then shows complete URLs to paste
+   * into Customer.io. @defaultValue none (paths relative to that mount are shown)
+   */
+  publicUrl?: string;
 }
 
 /** The complete, frozen dashboard configuration. */
@@ -36,6 +42,7 @@ export interface DashboardConfig {
   readonly authorize: DashboardAuthorize;
   readonly frameAncestors: readonly string[];
   readonly pageSize: number;
+  readonly publicUrl: string | undefined;
 }
 
 /** Every dashboard default, in one place. */
@@ -69,5 +76,14 @@ export function parseDashboardOptions(options: DashboardOptions | undefined): Da
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
     throw new InvalidOptionError('dashboard.pageSize', 'expected an integer from 1 to 500');
   }
-  return Object.freeze({ authorize: options.authorize, frameAncestors: Object.freeze([...frameAncestors]), pageSize });
+  const publicUrl = options.publicUrl;
+  if (publicUrl !== undefined && (typeof publicUrl !== 'string' || !/^https?:\/\/[^\s"'<>]+$/.test(publicUrl))) {
+    throw new InvalidOptionError('dashboard.publicUrl', 'expected an http(s) URL such as https://app.example.com/chameleon');
+  }
+  return Object.freeze({
+    authorize: options.authorize,
+    frameAncestors: Object.freeze([...frameAncestors]),
+    pageSize,
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+  });
 }

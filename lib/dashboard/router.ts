@@ -15,6 +15,7 @@ import { PAGE_PATHS, pageHandler } from './shell.js';
 import { mountSessionRoutes } from './api/session-routes.js';
 import { mountDataRoutes } from './api/data-routes.js';
 import { mountActivityRoutes } from './api/activity-routes.js';
+import { mountIntegrationRoutes } from './api/integrations-routes.js';
 import type { DashboardDeps } from './deps.js';
 
 /** A function that adds more API routes (the delivery and integration pages). */
@@ -38,6 +39,7 @@ function apiRouter(deps: DashboardDeps, extra: DashboardApiMounter[]): Router {
   mountSessionRoutes(api, deps);
   mountDataRoutes(api, deps);
   mountActivityRoutes(api, deps);
+  mountIntegrationRoutes(api, deps);
   for (const mount of extra) mount(api, deps);
   api.use((req, _res, next) => next(new ChameleonError('CH_ERR_NOT_FOUND', `No dashboard API route for ${req.method} ${req.path}`)));
   api.use(errorMiddleware(deps.ctx.config.logger));

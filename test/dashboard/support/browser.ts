@@ -44,7 +44,9 @@ export interface WatchedPage {
 
 /** A browser context whose requests carry `headers` (the tests' stand-in for a host session). */
 export async function newContext(browser: Browser, headers: Record<string, string> = {}, width = 1280): Promise<BrowserContext> {
-  return browser.newContext({ extraHTTPHeaders: headers, viewport: { width, height: 900 } });
+  const context = await browser.newContext({ extraHTTPHeaders: headers, viewport: { width, height: 900 } });
+  context.setDefaultTimeout(10_000); // each step fails on its own, well inside the test's timeout
+  return context;
 }
 
 /** Opens a page that records every console error, uncaught error, dialog and CSP violation. */
