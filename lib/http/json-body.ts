@@ -14,6 +14,13 @@ export interface JsonBodyOptions {
   limitBytes: number;
   /** The message of the `413` answer. */
   tooLargeMessage: string;
+  /**
+   * Accept a body that parses as JSON whatever its `Content-Type` (missing, `text/plain`, or
+   * `application/x-www-form-urlencoded` as `curl -d` sends): partners such as Customer.io's
+   * webhook actions send no header, and the data-in routes require none (seed 000). A declared
+   * charset other than UTF-8 is still refused. @defaultValue false (`415` unless JSON)
+   */
+  anyContentType?: boolean;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json$/i;
@@ -50,12 +57,35 @@ function decodeUtf8(raw: Buffer): string {
   }
 }
 
-/** What the body reader left in `req.body`: our raw bytes, or a body a host-level parser already read. */
+/**
+ * What the body reader left in `req.body`: our raw bytes, or a body a host-level parser already
+ * read. A host's `express.urlencoded()` turns `curl -d '{"uid":"1"}'` into `{'{"uid":"1"}': ''}`:
+ * that one key is the JSON text, and is read as such.
+ */
 function readBodyValue(body: unknown): { raw: Buffer } | { parsed: unknown } {
   if (Buffer.isBuffer(body)) return { raw: body };
   if (typeof body === 'string') return { raw: Buffer.from(body, 'utf8') };
-  if (typeof body === 'object' && body !== null) return { parsed: body };
+  if (typeof body === 'object' && body !== null) {
+    const keys = Object.keys(body);
+    const only = keys.length === 1 ? keys[0]! : undefined;
+    if (only !== undefined && only.startsWith('{') && (body as Record<string, unknown>)[only] === '') return { raw: Buffer.from(only, 'utf8') };
+    return { parsed: body };
+  }
   return { raw: Buffer.alloc(0) };
+}
+
+/**
+ * The `400` message of a body that does not parse: the position only, never an excerpt of the
+ * body (V8's message quotes up to 10 characters of it, which may be part of a secret).
+ */
+function malformedMessage(error: unknown, contentType: string | undefined, anyContentType: boolean): string {
+  const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+  const where = position === undefined ? '' : ` at position ${position}`;
+  if (anyContentType && !isJsonContentType(contentType)) {
+    const sentAs = contentType ? ` (sent as ${contentType.split(';', 1)[0]!.trim().slice(0, 80)})` : '';
+    return `The request body is not JSON${sentAs}${where}: send a JSON object such as {"uid":"1"}; no Content-Type header is required`;
+  }
+  return `Malformed JSON${where}: the body must be a JSON object`;
 }
 
 /** Maps the body reader's errors to the package's typed errors. */
@@ -83,16 +113,18 @@ function toReadError(error: unknown, tooLargeMessage: string): ChameleonError {
 
 /**
  * A middleware that leaves the parsed JSON object in `req.body`, or fails with
- * 415 (not JSON), 413 (over the limit) or 400 (unreadable, malformed, not an object).
+ * 415 (not JSON, unless `anyContentType`), 413 (over the limit) or 400 (unreadable, malformed,
+ * not an object).
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler {
   const readRaw = express.raw({ type: () => true, limit: options.limitBytes, inflate: true });
   return asyncHandler(async (req, res, next) => {
     const contentType = req.headers['content-type'];
-    if (!isJsonContentType(contentType)) {
+    const anyType = options.anyContentType === true;
+    if (!anyType && !isJsonContentType(contentType)) {
       throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with `Content-Type: application/json`');
     }
-    const charset = charsetOf(contentType!);
+    const charset = contentType === undefined ? undefined : charsetOf(contentType);
     if (charset !== undefined && !UTF8_CHARSETS.has(charset)) {
       throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${charset.slice(0, 40)}": send the JSON body as UTF-8`);
     }
@@ -111,7 +143,7 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
       try {
         parsed = JSON.parse(text);
       } catch (error) {
-        throw new ChameleonError('CH_ERR_MALFORMED', `Malformed JSON: ${(error as Error).message.slice(0, 200)}`);
+        throw new ChameleonError('CH_ERR_MALFORMED', malformedMessage(error, contentType, anyType));
       }
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -35,8 +35,8 @@ export function bodyTooLargeMessage(bodyBytes: number): string {
 /** Adds the observe routes to `router`. */
 export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
   const { limits } = ctx.config;
-  const single = jsonBody({ limitBytes: limits.bodyBytes, tooLargeMessage: bodyTooLargeMessage(limits.bodyBytes) });
-  const batch = jsonBody({ limitBytes: limits.batchBytes, tooLargeMessage: batchTooLargeMessage(limits.batchBytes) });
+  const single = jsonBody({ limitBytes: limits.bodyBytes, tooLargeMessage: bodyTooLargeMessage(limits.bodyBytes), anyContentType: true });
+  const batch = jsonBody({ limitBytes: limits.batchBytes, tooLargeMessage: batchTooLargeMessage(limits.batchBytes), anyContentType: true });
   const body = (kind: 'single' | 'batch'): RequestHandler[] => [
     requireAccount(ctx.accounts, { beforeBody: true }),
     kind === 'single' ? single : batch,

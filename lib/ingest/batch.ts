@@ -7,8 +7,8 @@
 import { ObjectId, type Document } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { assertIncoming, incomingProblems } from './incoming-schemas.js';
-import { COMPANY_FIXED_NAMES, COMPANY_KEYS, PROFILE_FIXED_NAMES, PROFILE_KEYS, companyIdentity, linkedCompanyId, linkedCompanyUid, profileIdentity } from './identity.js';
-import { propertyChanges, type PropertyChanges } from './changes.js';
+import { COMPANY_FIXED_NAMES, COMPANY_KEYS, PROFILE_FIXED_NAMES, PROFILE_KEYS, companyIdentity, ignoredIdWarning, linkedCompanyId, linkedCompanyUid, profileIdentity, unlinksCompany } from './identity.js';
+import { propertyChanges, withWarning, type PropertyChanges } from './changes.js';
 import { NO_COMPANY_CHANGES, nestedCompanyChanges } from './company-link.js';
 import { recordWrite, type RecordWrite } from '../store/records-repo.js';
 import { uidKey } from '../store/collections.js';
@@ -145,10 +145,13 @@ function prepareChunk(
       fail(index, kind === 'profile' ? noProfileIdentifierMessage(index) : noCompanyIdentifierMessage(index));
       return;
     }
-    const changes = kind === 'profile'
-      ? propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES)
-      : propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES);
-    const extras = kind === 'profile' ? { email: emailChange(item, identity), companyId: linkedCompanyId(item) } : {};
+    const changes = withWarning(
+      kind === 'profile'
+        ? propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES)
+        : propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES),
+      ignoredIdWarning(item, identity),
+    );
+    const extras = kind === 'profile' ? { email: emailChange(item, identity), companyId: unlinksCompany(item) ? null : linkedCompanyId(item) } : {};
     const companyUid = kind === 'profile' && !extras.companyId ? linkedCompanyUid(item) : undefined;
     const companyChanges = companyUid === undefined ? undefined : nestedCompanyChanges(item, deps.valueBytes, now);
     prepared.push({ index, write: recordWrite(account, identity, changes, extras, now, createMissing), companyUid, companyChanges });

@@ -2,7 +2,7 @@
  * Turns an incoming item into the property changes to store: custom keys are normalised and
  * cleaned (lib/normalize), identifier keys are left to the caller, `null` unsets a property.
  */
-import { cleanProperties, exampleOf, isReservedName, isReservedRawName, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
+import { cleanProperties, exampleOf, isReservedRawName, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
 
 /** What an item changes on its record. */
 export interface PropertyChanges {
@@ -19,6 +19,10 @@ export interface PropertyChanges {
  * A custom key that normalises to one of the `fixed` names (`Email`, `UID`, `accountSecret`…)
  * is dropped with a `reserved_name` warning: stored, it would hide behind the record's own
  * field of that name when read back, or keep a secret as data.
+ *
+ * Colliding names follow the one rule of `cleanProperties`: when several keys normalise to the
+ * same name, the last one in the body wins, and a last `null` removes the property
+ * (`{"userRole":"admin","user_role":null}` removes `user_role`; the other order sets it).
  */
 export function propertyChanges(
   item: Record<string, unknown>,
@@ -27,29 +31,29 @@ export function propertyChanges(
   fixed: ReadonlySet<string> = NO_NAMES,
 ): PropertyChanges {
   const custom: Record<string, unknown> = {};
-  const unset: string[] = [];
   const shadowed: DataWarning[] = [];
   for (const key of Object.keys(item)) {
     if (skip.has(key)) continue;
-    const value = item[key];
-    // Reserved names are never stored, so they never unset anything either (`__proto__: null` is not `proto`).
-    const name = isReservedRawName(key) ? '' : normalizeName(key);
-    if (name !== '' && fixed.has(name)) {
-      shadowed.push({ prop: name, reason: 'reserved_name', example: exampleOf(key) });
-      continue;
-    }
-    if (value === null) {
-      if (name && !isReservedName(name)) unset.push(name);
-      continue;
+    if (fixed.size > 0 && !isReservedRawName(key)) {
+      const name = normalizeName(key);
+      if (name !== '' && fixed.has(name)) {
+        shadowed.push({ prop: name, reason: 'reserved_name', example: exampleOf(key) });
+        continue;
+      }
     }
     // Own-property definition: a `__proto__` key stays data here; the cleaner drops it.
-    Object.defineProperty(custom, key, { value, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(custom, key, { value: item[key], enumerable: true, configurable: true, writable: true });
   }
-  const { props, warnings } = cleanProperties(custom, options);
-  return { set: props, unset: unset.filter((name) => !(name in props)), warnings: shadowed.length > 0 ? [...shadowed, ...warnings] : warnings };
+  const { props, warnings, unset } = cleanProperties(custom, options);
+  return { set: props, unset: unset ?? [], warnings: shadowed.length > 0 ? [...shadowed, ...warnings] : warnings };
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** `changes` with one more warning first (when there is one); `changes` itself otherwise. */
+export function withWarning(changes: PropertyChanges, warning: DataWarning | undefined): PropertyChanges {
+  return warning === undefined ? changes : { ...changes, warnings: [warning, ...changes.warnings] };
+}
 
 /** `$set`/`$unset` documents for property changes stored under `props.`. */
 export function propsUpdate(changes: PropertyChanges): { $set: Record<string, unknown>; $unset?: Record<string, ''> } {

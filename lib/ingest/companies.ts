@@ -3,8 +3,8 @@
  */
 import { ChameleonError } from '../errors.js';
 import { assertIncoming } from './incoming-schemas.js';
-import { COMPANY_FIXED_NAMES, COMPANY_KEYS, companyIdentity } from './identity.js';
-import { propertyChanges } from './changes.js';
+import { COMPANY_FIXED_NAMES, COMPANY_KEYS, companyIdentity, ignoredIdWarning } from './identity.js';
+import { propertyChanges, withWarning } from './changes.js';
 import { recordWrite } from '../store/records-repo.js';
 import { ordinal } from './profiles.js';
 import type { IngestDeps } from './deps.js';
@@ -21,7 +21,7 @@ export async function ingestCompany(account: string, item: Record<string, unknow
   const identity = companyIdentity(account, item);
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noCompanyIdentifierMessage());
   const now = deps.now();
-  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES);
+  const changes = withWarning(propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES), ignoredIdWarning(item, identity));
   const id = await deps.companies.upsert(account, recordWrite(account, identity, changes, {}, now, true), identity);
   if (!id) throw new ChameleonError('CH_ERR_NOT_FOUND', `No company with id ${item.id as string}`);
   deps.bookkeeper.recordProperties(account, 'company', changes.set, now);

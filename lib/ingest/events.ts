@@ -6,8 +6,8 @@ import { ObjectId } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { normalizeName, truncateUtf8 } from '../normalize/index.js';
 import { assertIncoming } from './incoming-schemas.js';
-import { EVENT_FIXED_NAMES, EVENT_KEYS, profileIdentity } from './identity.js';
-import { propertyChanges, type PropertyChanges } from './changes.js';
+import { EVENT_FIXED_NAMES, EVENT_KEYS, ignoredIdWarning, profileIdentity } from './identity.js';
+import { propertyChanges, withWarning, type PropertyChanges } from './changes.js';
 import { recordWrite } from '../store/records-repo.js';
 import { emailChange } from './profiles.js';
 import type { IngestDeps } from './deps.js';
@@ -28,7 +28,7 @@ export async function ingestEvent(account: string, item: Record<string, unknown>
     );
   }
   const now = deps.now();
-  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, EVENT_KEYS, EVENT_FIXED_NAMES);
+  const changes = withWarning(propertyChanges(item, { valueBytes: deps.valueBytes, now }, EVENT_KEYS, EVENT_FIXED_NAMES), ignoredIdWarning(item, identity, true));
   const write = recordWrite(account, identity, NO_CHANGES, { email: emailChange(item, identity) ?? undefined }, now, true);
   const profileId = await deps.profiles.upsert(account, write, identity);
   if (!profileId) throw new ChameleonError('CH_ERR_NOT_FOUND', `No profile with id ${String(item.id ?? item.profile_id)}`);

@@ -1,9 +1,13 @@
 /**
- * Finds how an incoming item identifies its record: by stored `id`, by the host's `uid`,
- * or (profiles only) by `email`. A uid is always a string, so `18821` and `"18821"` match.
+ * Finds how an incoming item identifies its record: by the host's `uid`, (profiles only) by
+ * `email`, or by stored `id`. A uid is always a string, so `18821` and `"18821"` match.
+ * `id` is a reserved name that partners fill with their own ids (Customer.io sends `"cio_123"`
+ * or numbers): it identifies only when it is a 24-hex id and no `uid`/`email` is given, and an
+ * `id` not used is reported as a data warning, never an error.
  */
 import { ObjectId } from 'mongodb';
 import { emailKey, uidKey } from '../store/collections.js';
+import { exampleOf, type DataWarning } from '../normalize/index.js';
 
 /** How a record is identified; `filter` is the exact query that finds it. */
 export type Identity =
@@ -39,23 +43,41 @@ function asObjectId(value: unknown): ObjectId | undefined {
   return typeof value === 'string' && /^[0-9a-fA-F]{24}$/.test(value) ? new ObjectId(value) : undefined;
 }
 
-/** The identity of a profile item (`id` > `uid` > `email`), or `undefined` when it has none. */
+/** The identity of a profile item (`uid` > `email` > `id`), or `undefined` when it has none. */
 export function profileIdentity(account: string, item: Record<string, unknown>, aliases = false): Identity | undefined {
-  const id = asObjectId(item.id) ?? (aliases ? asObjectId(item.profile_id) : undefined);
-  if (id) return { by: 'id', id, filter: { _id: id, account } };
   const uid = asUid(item.uid) ?? (aliases ? asUid(item.user_id) : undefined);
   if (uid !== undefined) return { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } };
   const email = typeof item.email === 'string' && item.email.includes('@') ? item.email.trim() : undefined;
   if (email) return { by: 'email', email, filter: { email_key: emailKey(account, email) } };
+  const id = asObjectId(item.id) ?? (aliases ? asObjectId(item.profile_id) : undefined);
+  if (id) return { by: 'id', id, filter: { _id: id, account } };
   return undefined;
 }
 
-/** The identity of a company item (`id` > `uid`), or `undefined`. */
+/** The identity of a company item (`uid` > `id`), or `undefined`. */
 export function companyIdentity(account: string, item: Record<string, unknown>): Identity | undefined {
-  const id = asObjectId(item.id);
-  if (id) return { by: 'id', id, filter: { _id: id, account } };
   const uid = asUid(item.uid);
   if (uid !== undefined) return { by: 'uid', uid, filter: { uid_key: uidKey(account, uid) } };
+  const id = asObjectId(item.id);
+  if (id) return { by: 'id', id, filter: { _id: id, account } };
+  return undefined;
+}
+
+/**
+ * The data warning for an `id` (or `profile_id`) the item carries but that did not identify
+ * its record: a partner's own id (`"cio_123"`, `42`), or an id next to a `uid`/`email`, which
+ * take precedence. `undefined` when there is none.
+ *
+ * @example
+ * ignoredIdWarning({ id: 'cio_123', uid: 'u9' }, identity) // { prop: 'id', reason: 'reserved_name', example: 'cio_123' }
+ */
+export function ignoredIdWarning(item: Record<string, unknown>, identity: Identity | undefined, aliases = false): DataWarning | undefined {
+  for (const key of aliases ? (['id', 'profile_id'] as const) : (['id'] as const)) {
+    const value = item[key];
+    if (value === undefined || value === null) continue;
+    if (identity?.by === 'id' && asObjectId(value)?.equals(identity.id)) continue;
+    return { prop: key, reason: 'reserved_name', example: exampleOf(value) };
+  }
   return undefined;
 }
 
@@ -67,6 +89,15 @@ export function linkedCompanyUid(item: Record<string, unknown>): string | undefi
     if (uid !== undefined) return uid;
   }
   return asUid(item.company_uid);
+}
+
+/**
+ * Whether the item unlinks its profile from its company: `company_uid`, `company_id` or
+ * `company` is `null`, and no company is named by the others.
+ */
+export function unlinksCompany(item: Record<string, unknown>): boolean {
+  const asked = item.company_uid === null || item.company_id === null || item.company === null;
+  return asked && linkedCompanyUid(item) === undefined && linkedCompanyId(item) === undefined;
 }
 
 /** The `company_id` of an item, if it is a valid id. */

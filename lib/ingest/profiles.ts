@@ -4,8 +4,8 @@
  */
 import { ChameleonError } from '../errors.js';
 import { assertIncoming } from './incoming-schemas.js';
-import { PROFILE_FIXED_NAMES, PROFILE_KEYS, profileIdentity, type Identity } from './identity.js';
-import { propertyChanges } from './changes.js';
+import { PROFILE_FIXED_NAMES, PROFILE_KEYS, ignoredIdWarning, profileIdentity, unlinksCompany, type Identity } from './identity.js';
+import { propertyChanges, withWarning } from './changes.js';
 import { linkCompany } from './company-link.js';
 import { recordWrite, type RecordExtras } from '../store/records-repo.js';
 import type { IngestDeps } from './deps.js';
@@ -36,8 +36,8 @@ export async function ingestProfile(account: string, item: Record<string, unknow
   const identity = profileIdentity(account, item);
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noProfileIdentifierMessage());
   const now = deps.now();
-  const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES);
-  const companyId = await linkCompany(account, item, deps, now, true);
+  const changes = withWarning(propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES), ignoredIdWarning(item, identity));
+  const companyId = unlinksCompany(item) ? null : await linkCompany(account, item, deps, now, true);
   const write = recordWrite(account, identity, changes, { email: emailChange(item, identity), companyId }, now, true);
   const id = await deps.profiles.upsert(account, write, identity);
   if (!id) throw new ChameleonError('CH_ERR_NOT_FOUND', `No profile with id ${item.id as string}`);

@@ -28,8 +28,8 @@ export interface RecordDoc {
 export interface RecordExtras {
   /** A profile's email: a string sets it, `null` removes it. */
   email?: string | null;
-  /** The company a profile belongs to. */
-  companyId?: ObjectId;
+  /** The company a profile belongs to; `null` unlinks it. */
+  companyId?: ObjectId | null;
 }
 
 /** One write: the filter, the update and whether a missing record is created. */
@@ -63,6 +63,7 @@ export function recordWrite(
     unset.email_key = '';
   }
   if (extras.companyId) $set.company_id = extras.companyId;
+  else if (extras.companyId === null) unset.company_id = '';
   // The id is made here, not by the server: a proper, time-ordered ObjectId on any MongoDB-wire server.
   const setOnInsert: Document = { _id: new ObjectId(), account, created_at: now };
   if (identity.by === 'uid') setOnInsert.uid = identity.uid;
