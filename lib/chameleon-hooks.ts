@@ -13,6 +13,7 @@ import type { CreatedAccount } from './accounts/account-store.js';
 import type { RouteContext } from './http/route-context.js';
 import type { Agenda } from 'agenda';
 import { mountWebhookRoutes } from './admin/webhooks-routes.js';
+import { mountReportingRoutes } from './integrations/customerio/reporting/route.js';
 import type { PublishResult } from './delivery/delivery-service.js';
 import type { EndpointInput } from './delivery/endpoints-repo.js';
 import { endpointJson } from './delivery/documents.js';
@@ -121,7 +122,15 @@ export function chameleonHooks(options: Options): ChameleonHooks {
   };
   const delivery = async () => (await runtime()).delivery;
   const customerio = async () => (await runtime()).customerio;
-  const router = createRouter(ctx, [(r, c) => mountWebhookRoutes(r, c, delivery), (r, c) => mountCustomerioRoutes(r, c, customerio)], httpMetrics(metrics)) as ChameleonHooks;
+  const router = createRouter(
+    ctx,
+    [
+      (r, c) => mountWebhookRoutes(r, c, delivery),
+      (r, c) => mountCustomerioRoutes(r, c, customerio),
+      (r, c) => mountReportingRoutes(r, c, async () => (await runtime()).reporting),
+    ],
+    httpMetrics(metrics),
+  ) as ChameleonHooks;
 
   const accountById = async (accountId: string): Promise<Account> => {
     const account = await (await runtime()).accounts.findById(accountId);

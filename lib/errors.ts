@@ -11,6 +11,8 @@ export const ERROR_CODES = Object.freeze({
   CH_ERR_MALFORMED: 400,
   /** The dashboard's `authorize` refused the request (no grant). */
   CH_ERR_UNAUTHORIZED: 401,
+  /** A signed request (a Customer.io reporting webhook) whose signature or timestamp does not verify. */
+  CH_ERR_INVALID_SIGNATURE: 401,
   /** No account secret, or one that names no account; or a dashboard viewer tried to act. */
   CH_ERR_FORBIDDEN: 403,
   /** The route or the record does not exist. */

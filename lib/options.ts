@@ -123,6 +123,8 @@ export interface Options {
   secretsKey?: string | Buffer;
   /** Prometheus metrics (prom-client). */
   metrics?: MetricsOptions;
+  /** Customer.io reporting webhooks (data in). */
+  customerio?: CustomerioOptions;
 }
 
 /** Where the package's Prometheus metrics live. */
@@ -134,6 +136,15 @@ export interface MetricsOptions {
    * @defaultValue a private registry
    */
   registry?: Registry;
+}
+
+/** Customer.io as a source (reporting webhooks). */
+export interface CustomerioOptions {
+  /**
+   * How far a reporting webhook's `X-CIO-Timestamp` may be from now, either way, in seconds,
+   * when the account's integration has a webhook signing key (1 to 86,400). @defaultValue 300
+   */
+  webhookToleranceSeconds?: number;
 }
 
 /** A per-account request rate limit. */
@@ -159,6 +170,8 @@ export interface Config {
   readonly secretsKey: Buffer | undefined;
   /** The registry the metrics are registered in (the host's, or a private one). */
   readonly metrics: { readonly registry: Registry };
+  /** Customer.io reporting webhooks (data in). */
+  readonly customerio: Readonly<Required<CustomerioOptions>>;
 }
 
 const MIB = 1024 * 1024;
@@ -185,6 +198,7 @@ export const DEFAULTS = Object.freeze({
   }),
   flushIntervalMs: 1000,
   rateLimit: false as const,
+  customerio: Object.freeze({ webhookToleranceSeconds: 300 }),
   /** The values a `rateLimit: {}` object is completed with. */
   rateLimitWhenOn: Object.freeze({ windowMs: 1000, limit: 100 }),
 });
@@ -335,6 +349,13 @@ function parseSecretsKey(value: unknown): Buffer | undefined {
   return key;
 }
 
+function parseCustomerio(value: unknown): Config['customerio'] {
+  if (value === undefined) return DEFAULTS.customerio;
+  if (!isPlainObject(value)) throw new InvalidOptionError('customerio', 'expected an object');
+  const merged = { ...DEFAULTS.customerio, ...omitUndefined(value as CustomerioOptions) };
+  return Object.freeze({ webhookToleranceSeconds: positiveInteger('customerio.webhookToleranceSeconds', merged.webhookToleranceSeconds, 1, 86_400) });
+}
+
 /**
  * Checks every option and merges it with {@link DEFAULTS}.
  * @throws InvalidOptionError naming the first bad option.
@@ -383,6 +404,7 @@ export function parseOptions(options: Options): Config {
   return Object.freeze({
     rateLimit: parseRateLimit(options.rateLimit),
     metrics: parseMetrics(options.metrics),
+    customerio: parseCustomerio(options.customerio),
     mongo,
     collectionPrefix: prefix,
     accounts: Object.freeze(parseAccounts(options.accounts)),

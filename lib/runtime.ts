@@ -18,6 +18,9 @@ import type { CustomerioDoc } from './integrations/customerio/documents.js';
 import { ATTEMPT_JOB } from './delivery/jobs.js';
 import type { Metrics } from './metrics/metrics.js';
 import { readBacklog } from './metrics/backlog-repo.js';
+import { ReportsRepo, type ReportDoc } from './integrations/customerio/reporting/reports-repo.js';
+import { ReportProcessor } from './integrations/customerio/reporting/processor.js';
+import type { ReportingDeps } from './integrations/customerio/reporting/route.js';
 
 /** The services of a ready package. */
 export interface Runtime {
@@ -31,6 +34,8 @@ export interface Runtime {
   customerio: CustomerioService;
   /** Stops the backlog gauges reading from this runtime's database. */
   stopMetrics(): void;
+  /** Customer.io reporting webhooks: stored reports, their processing, the signing keys. */
+  reporting: ReportingDeps;
 }
 
 /** Connects, creates indexes and starts the bookkeeping flush. */
@@ -55,6 +60,17 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
       allowHttp: config.delivery.allowHttp,
       allowPrivateNetworks: config.delivery.allowPrivateNetworks,
     });
+    const reports = new ReportsRepo(collections.get<ReportDoc>('customerio_reports'));
+    const reporting: ReportingDeps = {
+      reports,
+      processor: new ReportProcessor(reports, ingest, config.logger),
+      keys: {
+        signingKey: async (account) => {
+          const doc = await customerio.repo.get(account);
+          return doc ? customerio.repo.signingKey(doc) : null;
+        },
+      },
+    };
     const delivery = new DeliveryService(config, connection.db, collections, accounts);
     try {
       await delivery.start();
@@ -66,7 +82,8 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     const backlog = (): ReturnType<typeof readBacklog> => readBacklog(collections.get('deliveries'), jobs, ATTEMPT_JOB);
     metrics?.setBacklogReader(backlog);
     const stopMetrics = (): void => metrics?.clearBacklogReader(backlog);
-    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio, stopMetrics };
+    reporting.processor.start();
+    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio, reporting, stopMetrics };
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;
@@ -77,6 +94,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
 export async function stopRuntime(runtime: Runtime): Promise<void> {
   runtime.stopMetrics();
   await runtime.delivery.stop();
+  await runtime.reporting.processor.stop();
   await runtime.bookkeeper.stop();
   await runtime.connection.close();
 }

@@ -4,7 +4,7 @@
  * `raw` body reader so a lying `Content-Length`, an aborted upload or a gzip bomb is stopped
  * at the limit. A body the host already parsed (a global `express.json()`) is used as it is.
  */
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { ChameleonError } from '../errors.js';
 import { asyncHandler } from './async-handler.js';
 
@@ -21,6 +21,13 @@ export interface JsonBodyOptions {
    * charset other than UTF-8 is still refused. @defaultValue false (`415` unless JSON)
    */
   anyContentType?: boolean;
+  /**
+   * Checks the exact body bytes before they are parsed (a signature), throwing to refuse the
+   * request. `raw` is `undefined` when a host-level parser already consumed the body.
+   */
+  verifyRaw?: (raw: Buffer | undefined, req: Request, res: Response) => Promise<void> | void;
+  /** Keep the raw bytes in `res.locals.chameleonRawBody` after parsing. @defaultValue false */
+  keepRaw?: boolean;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json$/i;
@@ -134,6 +141,8 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
         else resolve(readBodyValue(req.body));
       });
     });
+    if (options.verifyRaw) await options.verifyRaw('raw' in body ? body.raw : undefined, req, res);
+    if (options.keepRaw && 'raw' in body) res.locals.chameleonRawBody = body.raw;
     let parsed: unknown;
     if ('parsed' in body) {
       parsed = body.parsed;

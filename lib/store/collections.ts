@@ -21,6 +21,7 @@ export const COLLECTION_NAMES = [
   'state',
   'integrations',
   'integration_people',
+  'customerio_reports',
 ] as const;
 
 /** One of the package's collections. */
@@ -59,6 +60,10 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   state: [],
   integrations: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   integration_people: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  customerio_reports: [
+    { key: { key: 1 }, options: { name: 'key_unique', unique: true } },
+    { key: { processed_at: 1, received_at: 1 }, options: { name: 'unprocessed' } },
+  ],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },
@@ -71,6 +76,7 @@ export const RETENTION_INDEXES: ReadonlyArray<{ collection: CollectionName; fiel
   { collection: 'webhooks', field: 'created_at' },
   { collection: 'deliveries', field: 'completed_at' },
   { collection: 'batches', field: 'created_at' },
+  { collection: 'customerio_reports', field: 'received_at' },
 ];
 
 /** Typed access to the package's collections under the configured prefix. */

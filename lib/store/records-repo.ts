@@ -171,6 +171,32 @@ export class RecordsRepo {
     return new Set(docs.map((d) => d._id.toHexString()));
   }
 
+  /**
+   * The id of the record each write names (by uid, email or id), in order; `undefined` for a
+   * write left out (`undefined`) or a record that does not exist. One query per kind of key.
+   */
+  async idsFor(writes: ReadonlyArray<RecordWrite | undefined>): Promise<Array<ObjectId | undefined>> {
+    const keyOf = (w: RecordWrite): string | undefined =>
+      w.identity.by === 'uid' ? (w.filter.uid_key as string) : w.identity.by === 'email' ? (w.filter.email_key as string) : undefined;
+    const uidKeys = writes.flatMap((w) => (w?.identity.by === 'uid' ? [keyOf(w)!] : []));
+    const emailKeys = writes.flatMap((w) => (w?.identity.by === 'email' ? [keyOf(w)!] : []));
+    const byIds = writes.flatMap((w) => (w?.identity.by === 'id' ? [w.identity.id] : []));
+    const found = new Map<string, ObjectId>();
+    const [byUid, byEmail, byId] = await Promise.all([
+      uidKeys.length ? this.collection.find({ uid_key: { $in: uidKeys } }, { projection: { _id: 1, uid_key: 1 } }).toArray() : [],
+      emailKeys.length ? this.collection.find({ email_key: { $in: emailKeys } }, { projection: { _id: 1, email_key: 1 } }).toArray() : [],
+      byIds.length ? this.collection.find({ _id: { $in: byIds } }, { projection: { _id: 1, account: 1 } }).toArray() : [],
+    ]);
+    for (const d of byUid) found.set(`u:${d.uid_key}`, d._id);
+    for (const d of byEmail) found.set(`e:${d.email_key}`, d._id);
+    for (const d of byId) found.set(`i:${d.account}|${d._id.toHexString()}`, d._id);
+    return writes.map((w) => {
+      if (!w) return undefined;
+      if (w.identity.by === 'id') return found.get(`i:${w.account}|${w.identity.id.toHexString()}`);
+      return found.get(`${w.identity.by === 'uid' ? 'u' : 'e'}:${keyOf(w)}`);
+    });
+  }
+
   /** Ids of the records with these uids, by uid. */
   async idsByUid(account: string, uids: string[]): Promise<Map<string, ObjectId>> {
     const docs = await this.collection
