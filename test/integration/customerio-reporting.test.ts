@@ -4,23 +4,12 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
 import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
 import { until } from './support/delivery.js';
+import { reportingWebhook } from './support/customerio-reports.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const path = `/v3/observe/hooks/${ACCOUNT.secret}/customerio`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
-
-/** A reporting webhook as Customer.io sends it. */
-export function reportingWebhook(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    event_id: `01E4C4C6P79C12J5A6KPE6${Math.random().toString(36).slice(2, 8).toUpperCase()}`,
-    object_type: 'email',
-    metric: 'opened',
-    timestamp: Math.floor(Date.now() / 1000),
-    data: { identifiers: { id: '42', email: 'ann@example.com', cio_id: 'a3000001' }, customer_id: '42', delivery_id: 'RAECAAFwnUSneIa0ZXkmSQ==', campaign_id: 7, action_id: 9, subject: 'Welcome', recipient: 'ann@example.com', ...data },
-    ...overrides,
-  };
-}
 
 describe('POST /v3/observe/hooks/:account_secret/customerio', () => {
   let t: TestApp;
