@@ -6,12 +6,13 @@
  */
 import os from 'node:os';
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
-import { newDelivery } from '../lib/delivery/deliveries-repo.js';
-import { newEndpoint } from '../lib/delivery/endpoints-repo.js';
-import { leaseFor } from '../lib/delivery/delivery-service.js';
-import { OVERDUE_GRACE_MS, SWEEP_BATCH } from '../lib/delivery/sweep.js';
+import { newDelivery } from '../lib/delivery/deliveries/deliveries-repo.js';
+import { newEndpoint } from '../lib/delivery/endpoints/endpoints-repo.js';
+import { leaseFor } from '../lib/delivery/engine.js';
+import { OVERDUE_GRACE_MS, SWEEP_BATCH } from '../lib/delivery/background/sweep.js';
 import { DEFAULTS } from '../lib/options.js';
-import type { DeliveryDoc, EndpointDoc, WebhookDoc } from '../lib/delivery/documents.js';
+import type { DeliveryDoc, WebhookDoc } from '../lib/delivery/deliveries/documents.js';
+import type { EndpointDoc } from '../lib/delivery/endpoints/documents.js';
 import { startServer, type ServerProcess } from './lib/server-process.js';
 import { arrivals, BACKLOG_TOPIC, defaultsText, DELIVERY_ACCOUNT, PUBLISH_TOPIC, ReceiptLog, spread, topicData, wallNow, type PublishRun } from './lib/delivery.js';
 import { fmt, fmtMB, median, sleep } from './lib/stats.js';
@@ -125,7 +126,7 @@ async function insertBacklog(ctx: BenchContext, webhooks: Collection<WebhookDoc>
       const webhook: WebhookDoc = { _id: new ObjectId(), account: DELIVERY_ACCOUNT.id, topic: BACKLOG_TOPIC, data, created_at: now };
       hooks.push(webhook);
       const endpoint = endpoints[i % endpoints.length]!;
-      const doc = newDelivery({ account: DELIVERY_ACCOUNT.id, webhookId: webhook._id, endpointId: endpoint._id, topic: BACKLOG_TOPIC, maxAttempts, trigger: 'publish' }, now, leaseMs, false);
+      const doc = newDelivery({ account: DELIVERY_ACCOUNT.id, webhookId: webhook._id, destination: { kind: 'endpoint', id: endpoint._id }, topic: BACKLOG_TOPIC, maxAttempts, trigger: 'publish' }, now, leaseMs, false);
       doc.next_attempt_at = new Date(base + 3_600_000 + Math.floor((i / s.backlog) * 5 * 3_600_000));
       docs.push(doc);
     }

@@ -7,7 +7,7 @@ import type { Agenda } from 'agenda';
 import { InvalidOptionError } from './errors.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
 import { Registry } from 'prom-client';
-import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-schedule.js';
+import { DEFAULT_RETRY_SCHEDULE } from './delivery/attempts/retry-schedule.js';
 
 /** How the package reaches MongoDB: a URI it connects itself, a client the host owns, or a `Db`. */
 export type MongoOptions =

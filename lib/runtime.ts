@@ -11,11 +11,11 @@ import { Bookkeeper } from './catalogue/bookkeeper.js';
 import { RecordsRepo, type RecordDoc } from './store/records-repo.js';
 import type { EventDoc } from './store/documents.js';
 import type { IngestDeps } from './ingest/deps.js';
-import { DeliveryService } from './delivery/delivery-service.js';
+import { DeliveryEngine } from './delivery/engine.js';
 import { CustomerioRepo } from './integrations/customerio/repo.js';
 import { CustomerioService } from './integrations/customerio/service.js';
 import type { CustomerioDoc } from './integrations/customerio/documents.js';
-import { ATTEMPT_JOB } from './delivery/jobs.js';
+import { ATTEMPT_JOB } from './delivery/background/jobs.js';
 import type { Metrics } from './metrics/metrics.js';
 import { readBacklog } from './metrics/backlog-repo.js';
 import { ReportsRepo, type ReportDoc } from './integrations/customerio/reporting/reports-repo.js';
@@ -29,7 +29,7 @@ export interface Runtime {
   accounts: AccountStore;
   bookkeeper: Bookkeeper;
   ingest: IngestDeps;
-  delivery: DeliveryService;
+  delivery: DeliveryEngine;
   /** Customer.io integrations (settings; the destination runs on the delivery engine). */
   customerio: CustomerioService;
   /** Stops the backlog gauges reading from this runtime's database. */
@@ -71,7 +71,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
         },
       },
     };
-    const delivery = new DeliveryService(config, connection.db, collections, accounts);
+    const delivery = new DeliveryEngine(config, connection.db, collections, accounts);
     try {
       await delivery.start();
     } catch (error) {

@@ -3,7 +3,7 @@
  * not further back than webhooks are kept (`delivery.retentionMs`, 30 days by default).
  */
 import { ChameleonError } from '../errors.js';
-import { formatDuration } from '../delivery/format-duration.js';
+import { formatDuration } from '../delivery/background/format-duration.js';
 
 /** `since` as a Date, or a `422` explaining what is accepted. */
 export function parseSince(value: unknown, maxAgeMs: number, now = new Date()): Date {

@@ -3,22 +3,21 @@
  * list/create/delete endpoints, delivery history, ping, replay and manual redelivery.
  */
 import type { Router } from 'express';
-import { ObjectId } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { asyncHandler } from '../http/async-handler.js';
 import { accountOf, requireAccount } from '../http/auth.js';
 import { jsonBody } from '../http/json-body.js';
 import { nextCursor, parsePage } from '../http/pagination.js';
-import { deliveryJson, endpointJson } from '../delivery/documents.js';
-import { endpointHealth } from '../delivery/health.js';
+import { deliveryJson, type DeliveryState } from '../delivery/deliveries/documents.js';
+import { endpointJson } from '../delivery/endpoints/documents.js';
 import { parseSince } from './parse-since.js';
-import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { DeliveryEngine } from '../delivery/engine.js';
 import type { RouteContext } from '../http/route-context.js';
 
 const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'succeeded', 'failed', 'cancelled']);
 
 /** Adds the webhook management routes; `delivery` resolves once the package is ready. */
-export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: () => Promise<DeliveryService>): void {
+export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: () => Promise<DeliveryEngine>): void {
   const auth = requireAccount(ctx.accounts, { beforeBody: true });
   const authAfterBody = [requireAccount(ctx.accounts), ctx.rateLimit];
   const body = jsonBody({ limitBytes: 64 * 1024, tooLargeMessage: 'The request body must be less than 64kb' });
@@ -27,7 +26,7 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
   router.get('/v3/edit/webhooks', auth, authAfterBody, asyncHandler(async (_req, res) => {
     const service = await delivery();
     const docs = await service.endpoints.list(accountOf(res).id);
-    const healths = await Promise.all(docs.map((d) => endpointHealth(service.deliveries.collection, d._id)));
+    const healths = await Promise.all(docs.map((d) => service.health(d._id)));
     res.json({ webhooks: docs.map((d, i) => endpointJson(d, healths[i])) });
   }));
 
@@ -43,7 +42,7 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
   router.get('/v3/edit/webhooks/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
     const service = await delivery();
     const doc = await service.endpoints.get(accountOf(res).id, id(req.params.id));
-    res.json({ webhook: endpointJson(doc, await endpointHealth(service.deliveries.collection, doc._id)) });
+    res.json({ webhook: endpointJson(doc, await service.health(doc._id)) });
   }));
 
   router.delete('/v3/edit/webhooks/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
@@ -56,14 +55,10 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
     const endpoint = await service.endpoints.get(accountOf(res).id, id(req.params.id));
     const query = req.query as Record<string, unknown>;
     const page = parsePage(query, 'created_at');
-    const filter: Record<string, unknown> = { endpoint_id: endpoint._id, account: endpoint.account, ...page.filter };
-    if (query.state !== undefined) {
-      if (typeof query.state !== 'string' || !DELIVERY_STATES.has(query.state)) {
-        throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`state` must be one of pending, succeeded, failed or cancelled');
-      }
-      filter.state = query.state;
+    if (query.state !== undefined && (typeof query.state !== 'string' || !DELIVERY_STATES.has(query.state))) {
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`state` must be one of pending, succeeded, failed or cancelled');
     }
-    const docs = await service.deliveries.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
+    const docs = await service.deliveries.listFor(endpoint._id, endpoint.account, { cursor: page.filter, limit: page.limit, state: query.state as DeliveryState | undefined });
     res.json({ deliveries: docs.map(deliveryJson), cursor: { limit: page.limit, before: nextCursor(docs, page.limit, 'created_at') } });
   }));
 
@@ -81,7 +76,7 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
         duration_ms: report?.log.duration_ms ?? null,
         error: report?.log.error ?? null,
       },
-      webhook: endpointJson(doc, await endpointHealth(service.deliveries.collection, doc._id)),
+      webhook: endpointJson(doc, await service.health(doc._id)),
     });
   }));
 
@@ -92,10 +87,7 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
   }));
 
   router.get('/v3/edit/deliveries/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
-    const service = await delivery();
-    const raw = id(req.params.id);
-    const doc = /^[0-9a-fA-F]{24}$/.test(raw) ? await service.deliveries.collection.findOne({ _id: new ObjectId(raw), account: accountOf(res).id }) : null;
-    if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${raw}`);
+    const doc = await (await delivery()).delivery(accountOf(res), id(req.params.id));
     res.json({ delivery: deliveryJson(doc) });
   }));
 

@@ -3,7 +3,7 @@
  * once the package is ready (the dashboard never keeps a second copy of a query).
  */
 import type { RouteContext } from '../http/route-context.js';
-import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { DeliveryEngine } from '../delivery/engine.js';
 import type { CustomerioService } from '../integrations/customerio/service.js';
 import type { DashboardConfig } from './options.js';
 
@@ -12,7 +12,7 @@ export interface DashboardDeps {
   /** The package's route context (config, accounts, ingest, store). */
   ctx: RouteContext;
   /** Resolves once ready: the delivery service. */
-  delivery(): Promise<DeliveryService>;
+  delivery(): Promise<DeliveryEngine>;
   /** Resolves once ready: the Customer.io integration service. */
   customerio(): Promise<CustomerioService>;
   /** The dashboard's own configuration. */

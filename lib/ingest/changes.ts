@@ -2,17 +2,11 @@
  * Turns an incoming item into the property changes to store: custom keys are normalised and
  * cleaned (lib/normalize), identifier keys are left to the caller, `null` unsets a property.
  */
-import { cleanProperties, exampleOf, isReservedRawName, normalizeName, type CleanValue, type DataWarning } from '../normalize/index.js';
+import { cleanProperties, exampleOf, isReservedRawName, normalizeName, type DataWarning } from '../normalize/index.js';
+import type { PropertyChanges } from '../store/record-changes.js';
 
-/** What an item changes on its record. */
-export interface PropertyChanges {
-  /** Cleaned properties to set, by normalised name. */
-  set: Record<string, CleanValue>;
-  /** Normalised names to remove (sent as `null`). */
-  unset: string[];
-  /** Data warnings produced while cleaning. */
-  warnings: DataWarning[];
-}
+// Defined with the records they change (the store never imports ingest).
+export { propsUpdate, type PropertyChanges } from '../store/record-changes.js';
 
 /**
  * Splits `item` into property changes, skipping the exact `skip` keys (identifiers and the like).
@@ -53,14 +47,4 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 /** `changes` with one more warning first (when there is one); `changes` itself otherwise. */
 export function withWarning(changes: PropertyChanges, warning: DataWarning | undefined): PropertyChanges {
   return warning === undefined ? changes : { ...changes, warnings: [warning, ...changes.warnings] };
-}
-
-/** `$set`/`$unset` documents for property changes stored under `props.`. */
-export function propsUpdate(changes: PropertyChanges): { $set: Record<string, unknown>; $unset?: Record<string, ''> } {
-  const $set: Record<string, unknown> = {};
-  for (const name of Object.keys(changes.set)) $set[`props.${name}`] = changes.set[name];
-  if (changes.unset.length === 0) return { $set };
-  const $unset: Record<string, ''> = {};
-  for (const name of changes.unset) $unset[`props.${name}`] = '';
-  return { $set, $unset };
 }

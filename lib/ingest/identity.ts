@@ -8,12 +8,10 @@
 import { ObjectId } from 'mongodb';
 import { emailKey, uidKey } from '../store/collections.js';
 import { exampleOf, type DataWarning } from '../normalize/index.js';
+import type { Identity } from '../store/record-changes.js';
 
-/** How a record is identified; `filter` is the exact query that finds it. */
-export type Identity =
-  | { by: 'id'; id: ObjectId; filter: { _id: ObjectId; account: string } }
-  | { by: 'uid'; uid: string; filter: { uid_key: string } }
-  | { by: 'email'; email: string; filter: { email_key: string } };
+// Defined with the records it finds (the store never imports ingest).
+export type { Identity };
 
 /** Keys of a profile item that identify or link it, never stored as custom properties. */
 export const PROFILE_KEYS: ReadonlySet<string> = new Set(['id', 'uid', 'email', 'company_id', 'company_uid', 'company', 'account_secret']);

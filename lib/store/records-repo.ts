@@ -5,8 +5,7 @@
  */
 import { ObjectId, type AnyBulkWriteOperation, type Collection, type Document } from 'mongodb';
 import { ChameleonError } from '../errors.js';
-import type { Identity } from '../ingest/identity.js';
-import { propsUpdate, type PropertyChanges } from '../ingest/changes.js';
+import { propsUpdate, type Identity, type PropertyChanges } from './record-changes.js';
 import { emailKey, uidKey } from './collections.js';
 import { isDuplicateKey } from './mongo-errors.js';
 

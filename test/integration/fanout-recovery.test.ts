@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { ACCOUNT } from '../helpers/app.js';
-import { FANOUT_WATERMARK_ID } from '../../lib/delivery/fanout-check.js';
+import { FANOUT_WATERMARK_ID } from '../../lib/delivery/background/fanout-check.js';
 import { AUTH, collections, createEndpoint, deliveryInState, requestsFor, sleep, topicData, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 
 const receiver = useReceivers();

@@ -4,7 +4,7 @@
  * field), the region hosts, and the default topic → event-name map.
  */
 import { ChameleonError, ForbiddenUrlError } from '../../errors.js';
-import { checkEndpointUrl, type EndpointUrlPolicy } from '../../delivery/ssrf-guard.js';
+import { checkEndpointUrl, type EndpointUrlPolicy } from '../../delivery/transport/ssrf-guard.js';
 import { isTopic } from '../../topics/index.js';
 
 /** The Track API host of each Customer.io region. */

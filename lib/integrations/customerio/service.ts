@@ -4,7 +4,7 @@
  * pending deliveries).
  */
 import { ChameleonError } from '../../errors.js';
-import type { EndpointUrlPolicy } from '../../delivery/ssrf-guard.js';
+import type { EndpointUrlPolicy } from '../../delivery/transport/ssrf-guard.js';
 import { parseCustomerioInput } from './config.js';
 import type { CustomerioDoc } from './documents.js';
 import type { CustomerioRepo } from './repo.js';

@@ -11,7 +11,8 @@ import type { Collection, Db } from 'mongodb';
 import { ACCOUNT, OTHER_ACCOUNT, createTestApp, type TestApp } from '../../helpers/app.js';
 import { startReceiver, type Receiver, type ReceivedRequest } from '../../helpers/receiver.js';
 import type { ChameleonHooks, DeliveryOptions, Options, PublishResult } from '../../../lib/index.js';
-import type { DeliveryDoc, EndpointDoc, WebhookDoc } from '../../../lib/delivery/documents.js';
+import type { DeliveryDoc, WebhookDoc } from '../../../lib/delivery/deliveries/documents.js';
+import type { EndpointDoc } from '../../../lib/delivery/endpoints/documents.js';
 import { loadFixture } from '../../unit/topics/topic-fixtures.js';
 import type { Topic } from '../../../lib/topics/index.js';
 

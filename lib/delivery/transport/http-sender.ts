@@ -1,5 +1,5 @@
 /**
- * Sends one webhook attempt over a pooled undici Agent: SSRF-guarded connect, a hard total timeout, no redirects, a capped response body, never throws.
+ * Sends one HTTP attempt over a pooled undici Agent: SSRF-guarded connect, a hard total timeout, no redirects, a capped response body, never throws.
  */
 import type dns from 'node:dns';
 import { rootCertificates } from 'node:tls';
@@ -7,13 +7,11 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { guardedLookup, ipLiteralHost, isPublicAddress, FORBIDDEN_ADDRESS_CODE } from './ssrf-guard.js';
-import { parseRetryAfter } from './classify.js';
+import { parseRetryAfter } from './retry-after.js';
+import type { AttemptErrorKind } from '../destinations/transport.js';
 
-/** Why an attempt failed. */
-export type AttemptErrorKind = 'timeout' | 'network' | 'tls' | 'forbidden_address' | 'forbidden_url' | 'redirect' | 'http';
-
-/** The outcome of one HTTP attempt, as logged on the delivery. */
-export interface AttemptResult {
+/** The outcome of one HTTP request. */
+export interface HttpResult {
   /** A `2xx` status arrived and the response completed within the timeout. */
   ok: boolean;
   /** The HTTP status, when a response arrived. */
@@ -32,6 +30,8 @@ export interface AttemptResult {
 
 /** One attempt to send. */
 export interface SendRequest {
+  /** The HTTP method. @defaultValue `'POST'` */
+  method?: 'POST' | 'PUT';
   /** The endpoint URL (already checked with `checkEndpointUrl`). */
   url: string;
   /** The exact body bytes, as a string. */
@@ -66,7 +66,7 @@ export interface HttpSenderOptions {
 /** Sends attempts; `close()` ends the pooled connections. */
 export interface HttpSender {
   /** POSTs one attempt; always resolves, never rejects. */
-  send(request: SendRequest): Promise<AttemptResult>;
+  send(request: SendRequest): Promise<HttpResult>;
   /** Closes the connection pool once in-flight attempts finish. */
   close(): Promise<void>;
 }
@@ -180,7 +180,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     ...(options.connections !== undefined ? { connections: options.connections } : {}),
   });
 
-  async function send(attempt: SendRequest): Promise<AttemptResult> {
+  async function send(attempt: SendRequest): Promise<HttpResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     const refused = refuseUrl(attempt.url, allowPrivateNetworks, options.allowHttp);
@@ -196,7 +196,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     try {
       const response = await request(attempt.url, {
         dispatcher: agent,
-        method: 'POST',
+        method: attempt.method ?? 'POST',
         headers: withUserAgent(attempt.headers, userAgent),
         body: attempt.body,
         signal: controller.signal,
@@ -204,7 +204,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       status = response.statusCode;
       const headers = response.headers;
       const responseBody = await readCapped(response.body, responseBodyBytes);
-      const result: AttemptResult = { ok: status >= 200 && status < 300, status, durationMs: elapsed(), responseBody };
+      const result: HttpResult = { ok: status >= 200 && status < 300, status, durationMs: elapsed(), responseBody };
       if (status === 429 || status === 503) {
         const retryAfterMs = parseRetryAfter(headers['retry-after'], new Date());
         if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;

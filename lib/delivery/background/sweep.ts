@@ -1,12 +1,12 @@
 /**
  * The recovery sweep (a timer in every host process): finds pending deliveries that are overdue and
  * unleased — an attempt interrupted by a crash, a retry job that was never created — and gives
- * each a job; and disables endpoints that have failed continuously for too long.
+ * each a job; and disables destinations that have failed continuously for too long.
  */
 import type { ObjectId } from 'mongodb';
-import type { DeliveriesRepo } from './deliveries-repo.js';
-import type { EndpointsRepo } from './endpoints-repo.js';
-import type { Logger } from '../logger.js';
+import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { DestinationRegistry } from '../destinations/registry.js';
+import type { Logger } from '../../logger.js';
 import { formatDuration } from './format-duration.js';
 
 /** How overdue a delivery must be before the sweep takes it (its own job normally runs first). */
@@ -17,7 +17,7 @@ export const SWEEP_BATCH = 500;
 /** What the sweep needs. */
 export interface SweepDeps {
   deliveries: DeliveriesRepo;
-  endpoints: EndpointsRepo;
+  destinations: DestinationRegistry;
   /** Creates an attempt job now for a delivery due at `due` (its `next_attempt_at`). */
   enqueue(deliveryId: ObjectId, due: Date): Promise<void>;
   leaseMs: number;
@@ -30,10 +30,11 @@ export async function sweepOnce(deps: SweepDeps, now = new Date()): Promise<numb
   const overdue = await deps.deliveries.takeOverdue(now, OVERDUE_GRACE_MS, deps.leaseMs, SWEEP_BATCH);
   for (const doc of overdue) await deps.enqueue(doc._id, doc.next_attempt_at!);
   if (overdue.length > 0) deps.logger.info({ count: overdue.length }, 'chameleon-hooks: recovered overdue deliveries');
-  const disabled = await deps.endpoints.disableFailingSince(
-    new Date(now.getTime() - deps.autoDisableAfterMs),
-    `Failed continuously for ${formatDuration(deps.autoDisableAfterMs)}`,
-  );
-  if (disabled.length > 0) deps.logger.warn({ endpoints: disabled.map((id) => id.toHexString()) }, 'chameleon-hooks: disabled failing endpoints');
+  const cutoff = new Date(now.getTime() - deps.autoDisableAfterMs);
+  const reason = `Failed continuously for ${formatDuration(deps.autoDisableAfterMs)}`;
+  for (const source of deps.destinations.allSources()) {
+    const disabled = (await source.disableFailingSince?.(cutoff, reason)) ?? [];
+    if (disabled.length > 0) deps.logger.warn({ kind: source.kind, destinations: disabled.map((id) => id.toHexString()) }, 'chameleon-hooks: disabled failing destinations');
+  }
   return overdue.length;
 }

@@ -1,30 +1,8 @@
 /**
- * Stored documents of the delivery side (endpoints, webhooks, deliveries with their attempt
- * log) and their mappers to the API's JSON.
+ * Stored documents of the delivery engine (webhooks, deliveries with their attempt log) and
+ * the delivery's mapper to the API's JSON. A delivery goes to one destination of any kind.
  */
 import type { ObjectId } from 'mongodb';
-
-/** An account's outgoing webhook endpoint. */
-export interface EndpointDoc {
-  _id: ObjectId;
-  account: string;
-  /** `account|n`: the account's endpoint slot it holds (unique), which enforces the per-account limit. */
-  slot_key: string;
-  url: string;
-  name: string;
-  topics: string[];
-  experience_ids: string[];
-  disabled: boolean;
-  disabled_reason: string | null;
-  disabled_at: Date | null;
-  /** Start of the current run of consecutive failures, if failing. */
-  failing_since: Date | null;
-  last_item_at: Date | null;
-  last_item_state: 'valid' | 'error' | null;
-  last_item_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 /** A published webhook: stored once, delivered to every subscribed endpoint. */
 export interface WebhookDoc {
@@ -38,7 +16,25 @@ export interface WebhookDoc {
    * written once, with that attempt's outcome; this list, stored before any request, is what
    * the recovery sweep uses to create the ones a crash left unwritten.
    */
-  fanout?: Array<{ delivery_id: ObjectId; endpoint_id: ObjectId }>;
+  fanout?: FanoutEntry[];
+}
+
+/** One delivery publish started at once (see {@link WebhookDoc.fanout}). */
+export interface FanoutEntry {
+  delivery_id: ObjectId;
+  /** The destination's id (named for endpoints, the first kind). */
+  endpoint_id: ObjectId;
+  /** The destination's kind. @defaultValue `'endpoint'` when absent */
+  destination_kind?: DestinationKind;
+}
+
+/** A short, secret-free description of the request made, kept in the attempt log. */
+export interface RequestSummary {
+  method: string;
+  /** The URL, without credentials or query secrets. */
+  url: string;
+  /** Body size in bytes. */
+  bytes: number;
 }
 
 /** One recorded attempt. */
@@ -49,24 +45,35 @@ export interface AttemptLog {
   response_body: string | null;
   error: string | null;
   error_kind: string | null;
+  /** What was sent, when the transport describes it (integrations). */
+  request?: RequestSummary;
   /** What caused the attempt: the first send, a scheduled retry, a manual retry, a replay, a recovery after a crash. */
   trigger: AttemptTrigger;
   /** The host process that made it (`hostname-pid`), for multi-process deployments. */
   by: string;
 }
 
+/** The kinds of destination a delivery may go to: a webhook endpoint, or an integration (e.g. Customer.io). */
+export type DestinationKind = 'endpoint' | 'integration';
+
 /** Why an attempt was made. */
 export type AttemptTrigger = 'publish' | 'retry' | 'manual' | 'replay' | 'recovery' | 'ping';
 
 /** Where a delivery is in its life. */
-export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
 
-/** One webhook's delivery to one endpoint. */
+/** The states in which a delivery has ended. */
+export const ENDED_STATES: ReadonlySet<DeliveryState> = new Set(['succeeded', 'failed', 'cancelled', 'skipped']);
+
+/** One webhook's delivery to one destination (an endpoint or an integration). */
 export interface DeliveryDoc {
   _id: ObjectId;
   account: string;
   webhook_id: ObjectId;
+  /** The destination's id (the field is named for endpoints, the first kind; indexes use it). */
   endpoint_id: ObjectId;
+  /** The destination's kind. @defaultValue `'endpoint'` when absent (documents written before kinds existed) */
+  destination_kind?: DestinationKind;
   topic: string;
   state: DeliveryState;
   /** Attempts started so far (counted before each request). */
@@ -87,6 +94,13 @@ export interface DeliveryDoc {
   completed_at: Date | null;
 }
 
+/** Where a delivery goes after an attempt (what the attempt concluded). */
+export type NextStep =
+  | { state: 'succeeded' }
+  | { state: 'pending'; nextAttemptAt: Date }
+  | { state: 'failed'; reason: string }
+  | { state: 'skipped'; reason: string };
+
 /** Attempts kept in a delivery's log (the oldest are dropped beyond this). */
 export const ATTEMPT_LOG_LIMIT = 50;
 
@@ -94,43 +108,14 @@ function iso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
 }
 
-/** An endpoint as the API shows it: never its secret. */
-export function endpointJson(doc: EndpointDoc, health?: EndpointHealth): Record<string, unknown> {
-  return {
-    id: doc._id.toHexString(),
-    uid: doc.url,
-    url: doc.url,
-    name: doc.name,
-    topics: doc.topics,
-    experience_ids: doc.experience_ids,
-    state: doc.disabled ? 'disabled' : 'enabled',
-    disabled_reason: doc.disabled_reason,
-    disabled_at: iso(doc.disabled_at),
-    last_item_at: iso(doc.last_item_at),
-    last_item_state: doc.last_item_state,
-    last_item_error: doc.last_item_error,
-    created_at: iso(doc.created_at),
-    updated_at: iso(doc.updated_at),
-    ...(health ? { health } : {}),
-  };
-}
-
-/** An endpoint's recent performance. */
-export interface EndpointHealth {
-  /** `active` when the latest attempt succeeded, `inactive` when it failed, `unknown` before any. */
-  status: 'active' | 'inactive' | 'unknown';
-  attempts: number;
-  success_rate: number | null;
-  latency_ms: { p50: number | null; p95: number | null; avg: number | null };
-  window: string;
-}
-
 /** A delivery as the API shows it, with its attempts. */
 export function deliveryJson(doc: DeliveryDoc): Record<string, unknown> {
   return {
     id: doc._id.toHexString(),
     webhook_id: doc.webhook_id.toHexString(),
-    endpoint_id: doc.endpoint_id.toHexString(),
+    ...(doc.destination_kind === undefined || doc.destination_kind === 'endpoint'
+      ? { endpoint_id: doc.endpoint_id.toHexString() }
+      : { destination: { kind: doc.destination_kind, id: doc.endpoint_id.toHexString() } }),
     kind: doc.topic,
     state: doc.state,
     attempts_count: doc.attempts,
@@ -148,6 +133,7 @@ export function deliveryJson(doc: DeliveryDoc): Record<string, unknown> {
       response_body: a.response_body,
       error: a.error,
       error_kind: a.error_kind,
+      ...(a.request ? { request: a.request } : {}),
       trigger: a.trigger,
       by: a.by,
     })),

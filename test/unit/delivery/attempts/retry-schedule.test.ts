@@ -1,6 +1,6 @@
 // Unit tests of the pure retry policy: the default schedule, jitter bounds, Retry-After capping and exhaustion.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_SCHEDULE, nextAttemptDelay, retryDelay } from '../../../lib/delivery/retry-schedule.js';
+import { DEFAULT_RETRY_SCHEDULE, nextAttemptDelay, retryDelay } from '../../../../lib/delivery/attempts/retry-schedule.js';
 
 const HOUR = 60 * 60 * 1000;
 const MINUTE = 60 * 1000;

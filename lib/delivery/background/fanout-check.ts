@@ -6,9 +6,10 @@
  * as pending deliveries for the rest of the sweep to attempt again. It reads; it writes only
  * what a crash left out, plus the watermark.
  */
-import { ObjectId, type Collection } from 'mongodb';
-import type { DeliveriesRepo } from './deliveries-repo.js';
-import type { WebhookDoc } from './documents.js';
+import { ObjectId } from 'mongodb';
+import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
+import type { StateRepo } from './state-repo.js';
 
 /** The state document holding how far webhooks have been checked. */
 export const FANOUT_WATERMARK_ID = 'fanout_checked_until';
@@ -19,12 +20,6 @@ export const FANOUT_WATERMARK_ID = 'fanout_checked_until';
  */
 export const FANOUT_OVERLAP_MS = 30_000;
 const PAGE = 1000;
-
-/** A stored piece of the package's own state. */
-export interface StateDoc {
-  _id: string;
-  value: Date;
-}
 
 /** What the check needs. */
 export interface FanoutCheckOptions {
@@ -40,9 +35,9 @@ export class FanoutCheck {
   private checkedUntil: Date | undefined;
 
   constructor(
-    private readonly webhooks: Collection<WebhookDoc>,
+    private readonly webhooks: WebhooksRepo,
     private readonly deliveries: DeliveriesRepo,
-    private readonly state: Collection<StateDoc>,
+    private readonly state: StateRepo,
     private readonly options: FanoutCheckOptions,
   ) {}
 
@@ -50,26 +45,22 @@ export class FanoutCheck {
   async run(now = new Date()): Promise<number> {
     const upTo = Math.floor((now.getTime() - this.options.settleMs) / 1000) * 1000;
     if (this.checkedUntil === undefined) {
-      const stored = await this.state.findOne({ _id: FANOUT_WATERMARK_ID });
-      this.checkedUntil = stored?.value ?? new Date(now.getTime() - this.options.retentionMs);
+      const stored = await this.state.getDate(FANOUT_WATERMARK_ID);
+      this.checkedUntil = stored ?? new Date(now.getTime() - this.options.retentionMs);
     }
     if (upTo <= this.checkedUntil.getTime()) return 0;
     const end = ObjectId.createFromTime(upTo / 1000);
     const from = this.checkedUntil.getTime() - FANOUT_OVERLAP_MS;
-    let lower: Record<string, ObjectId> = { $gte: ObjectId.createFromTime(Math.floor(from / 1000)) };
+    let lower: { gte?: ObjectId; gt?: ObjectId } = { gte: ObjectId.createFromTime(Math.floor(from / 1000)) };
     let written = 0;
     for (;;) {
-      const page = await this.webhooks
-        .find({ _id: { ...lower, $lt: end }, fanout: { $exists: true } }, { projection: { data: 0 } })
-        .sort({ _id: 1 })
-        .limit(PAGE)
-        .toArray();
+      const page = await this.webhooks.fanoutPage({ ...lower, lt: end }, PAGE);
       written += await this.deliveries.materializeFanout(page, this.options.maxAttempts, now);
       if (page.length < PAGE) break;
-      lower = { $gt: page[page.length - 1]!._id };
+      lower = { gt: page[page.length - 1]!._id };
     }
     this.checkedUntil = new Date(upTo);
-    await this.state.updateOne({ _id: FANOUT_WATERMARK_ID }, { $max: { value: this.checkedUntil } }, { upsert: true });
+    await this.state.advanceDate(FANOUT_WATERMARK_ID, this.checkedUntil);
     return written;
   }
 }

@@ -4,11 +4,11 @@
  * endpoint query on the hot path.
  */
 import { ObjectId, type Collection } from 'mongodb';
-import { ChameleonError } from '../errors.js';
-import { isDuplicateKey } from '../store/mongo-errors.js';
-import { TtlCache } from '../store/ttl-cache.js';
-import { checkEndpointUrl } from './ssrf-guard.js';
-import { isTopic, TOPICS } from '../topics/index.js';
+import { ChameleonError } from '../../errors.js';
+import { isDuplicateKey } from '../../store/mongo-errors.js';
+import { TtlCache } from '../../store/ttl-cache.js';
+import { checkEndpointUrl } from '../transport/ssrf-guard.js';
+import { isTopic, TOPICS } from '../../topics/index.js';
 import type { EndpointDoc } from './documents.js';
 
 /** What creating an endpoint takes (after parsing). */

@@ -1,7 +1,7 @@
 // Unit tests of the SSRF guard: address classification, endpoint URL checks and the connect-time lookup (no connections made).
 import type dns from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { ForbiddenUrlError } from '../../../lib/errors.js';
+import { ForbiddenUrlError } from '../../../../lib/errors.js';
 import {
   FORBIDDEN_ADDRESS_CODE,
   MAX_URL_LENGTH,
@@ -9,7 +9,7 @@ import {
   guardedLookup,
   isLocalhostName,
   isPublicAddress,
-} from '../../../lib/delivery/ssrf-guard.js';
+} from '../../../../lib/delivery/transport/ssrf-guard.js';
 
 const STRICT = { allowHttp: false, allowPrivateNetworks: false };
 

@@ -1,15 +1,21 @@
 /**
- * Delivery documents: creation, the atomic claim that counts an attempt *before* its request
+ * Deliveries (to destinations of any kind): creation, the atomic claim that counts an attempt *before* its request
  * (so a delivery that crashes the process every time still ends), lease renewal, outcomes,
  * and the queries of the recovery sweep and the API.
  */
-import { ObjectId, type Collection, type Document } from 'mongodb';
-import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type WebhookDoc } from './documents.js';
-import { isDuplicateKey } from '../store/mongo-errors.js';
+import { ObjectId, type Collection, type Document, type Filter } from 'mongodb';
+import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type DeliveryState, type DestinationKind, type NextStep, type WebhookDoc } from './documents.js';
+import { isDuplicateKey } from '../../store/mongo-errors.js';
 
-/** Builds a new delivery whose first attempt starts now (already counted and leased). */
+/** Which destination a delivery goes to. */
+export interface DestinationRef {
+  kind: DestinationKind;
+  id: ObjectId;
+}
+
+/** Builds a new delivery; with `startsNow`, its first attempt is already counted and leased. */
 export function newDelivery(
-  fields: { account: string; webhookId: ObjectId; endpointId: ObjectId; topic: string; maxAttempts: number; trigger: AttemptTrigger },
+  fields: { account: string; webhookId: ObjectId; destination: DestinationRef; topic: string; maxAttempts: number; trigger: AttemptTrigger },
   now: Date,
   leaseMs: number,
   startsNow: boolean,
@@ -18,7 +24,8 @@ export function newDelivery(
     _id: new ObjectId(),
     account: fields.account,
     webhook_id: fields.webhookId,
-    endpoint_id: fields.endpointId,
+    endpoint_id: fields.destination.id,
+    destination_kind: fields.destination.kind,
     topic: fields.topic,
     state: 'pending',
     attempts: startsNow ? 1 : 0,
@@ -35,11 +42,8 @@ export function newDelivery(
   };
 }
 
-/** What an attempt concluded. */
-export type Conclusion =
-  | { state: 'succeeded' }
-  | { state: 'failed'; reason: string }
-  | { state: 'pending'; nextAttemptAt: Date };
+/** What an attempt concluded (the next step). */
+export type Conclusion = NextStep;
 
 /** The fields an attempt's conclusion sets on its delivery. */
 function settledFields(log: AttemptLog, conclusion: Conclusion, now: Date): Partial<DeliveryDoc> {
@@ -50,14 +54,55 @@ function settledFields(log: AttemptLog, conclusion: Conclusion, now: Date): Part
   } else {
     set.next_attempt_at = null;
     set.completed_at = now;
-    if (conclusion.state === 'failed') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
+    if (conclusion.state === 'failed' || conclusion.state === 'skipped') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
   }
   return set;
 }
 
-/** Reads and writes deliveries. */
+/** A page of a destination's deliveries, newest first. */
+export interface DeliveryPage {
+  /** The cursor's filter (`parsePage(…, 'created_at').filter`): deliveries strictly older than it. */
+  cursor?: Document;
+  limit: number;
+  state?: DeliveryState;
+}
+
+/** Reads and writes deliveries (the only code that touches their collection). */
 export class DeliveriesRepo {
-  constructor(readonly collection: Collection<DeliveryDoc>) {}
+  constructor(private readonly collection: Collection<DeliveryDoc>) {}
+
+  /** One delivery of an account, or `null`. */
+  findForAccount(id: ObjectId, account: string): Promise<DeliveryDoc | null> {
+    return this.collection.findOne({ _id: id, account });
+  }
+
+  /** One delivery by id, or `null`. */
+  byId(id: ObjectId): Promise<DeliveryDoc | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
+  /** A page of one destination's deliveries, newest first. */
+  listFor(destinationId: ObjectId, account: string, page: DeliveryPage): Promise<DeliveryDoc[]> {
+    const filter: Filter<DeliveryDoc> = { endpoint_id: destinationId, account, ...page.cursor };
+    if (page.state) filter.state = page.state;
+    return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
+  }
+
+  /** The attempt logs of one destination's most recently updated deliveries since `since` (health). */
+  async recentAttempts(destinationId: ObjectId, since: Date, maxDeliveries: number): Promise<AttemptLog[]> {
+    const docs = await this.collection
+      .find({ endpoint_id: destinationId, updated_at: { $gte: since } }, { projection: { attempt_log: 1 } })
+      .sort({ updated_at: -1 })
+      .limit(maxDeliveries)
+      .toArray();
+    return docs.flatMap((d) => d.attempt_log ?? []);
+  }
+
+  /** Which of these ids have a document. */
+  async existing(ids: ObjectId[]): Promise<Set<string>> {
+    const docs = await this.collection.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    return new Set(docs.map((d) => d._id.toHexString()));
+  }
 
   /**
    * A conditional update of one delivery by `_id`; whether it matched. Written as
@@ -97,13 +142,11 @@ export class DeliveriesRepo {
   async materializeFanout(webhooks: WebhookDoc[], maxAttempts: number, now: Date): Promise<number> {
     const entries = webhooks.flatMap((w) => (w.fanout ?? []).map((f) => ({ webhook: w, ...f })));
     if (entries.length === 0) return 0;
-    const existing = new Set(
-      (await this.collection.find({ _id: { $in: entries.map((e) => e.delivery_id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id.toHexString()),
-    );
+    const existing = await this.existing(entries.map((e) => e.delivery_id));
     const missing = entries
       .filter((e) => !existing.has(e.delivery_id.toHexString()))
       .map((e) => ({
-        ...newDelivery({ account: e.webhook.account, webhookId: e.webhook._id, endpointId: e.endpoint_id, topic: e.webhook.topic, maxAttempts, trigger: 'recovery' }, e.webhook.created_at, 0, true),
+        ...newDelivery({ account: e.webhook.account, webhookId: e.webhook._id, destination: { kind: e.destination_kind ?? 'endpoint', id: e.endpoint_id }, topic: e.webhook.topic, maxAttempts, trigger: 'recovery' }, e.webhook.created_at, 0, true),
         _id: e.delivery_id,
         lease_until: null,
         updated_at: now,
@@ -226,10 +269,10 @@ export class DeliveriesRepo {
     return taken;
   }
 
-  /** Cancels every pending delivery of an endpoint. */
-  async cancelForEndpoint(endpointId: ObjectId, reason: string, now: Date): Promise<number> {
+  /** Cancels every pending delivery of a destination. */
+  async cancelForDestination(destinationId: ObjectId, reason: string, now: Date): Promise<number> {
     const result = await this.collection.updateMany(
-      { endpoint_id: endpointId, state: 'pending' },
+      { endpoint_id: destinationId, state: 'pending' },
       { $set: { state: 'cancelled', lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now } },
     );
     return result.modifiedCount;

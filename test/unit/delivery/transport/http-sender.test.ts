@@ -3,10 +3,10 @@ import type dns from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpSender, type HttpSender, type HttpSenderOptions } from '../../../lib/delivery/http-sender.js';
-import { classifyAttempt } from '../../../lib/delivery/classify.js';
-import { drip, startReceiver, type Receiver } from '../../helpers/receiver.js';
-import { testCertificate, type TestCertificate } from '../../helpers/tls.js';
+import { createHttpSender, type HttpSender, type HttpSenderOptions } from '../../../../lib/delivery/transport/http-sender.js';
+import { classifyAttempt } from '../../../../lib/delivery/transport/webhook-transport.js';
+import { drip, startReceiver, type Receiver } from '../../../helpers/receiver.js';
+import { testCertificate, type TestCertificate } from '../../../helpers/tls.js';
 
 const USER_AGENT = 'Chameleon Webhooks/v3 (chameleon.io; test)';
 const BODY = '{"id":"5f0000000000000000000001","kind":"ping","sent_at":"2025-01-01T00:00:00.000Z","data":{}}';

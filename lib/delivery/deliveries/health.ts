@@ -1,28 +1,38 @@
 /**
- * Endpoint health from its recent attempts (pings and deliveries): success rate and latency.
+ * A destination's health from its recent attempts (pings and deliveries): success rate and
+ * latency. Pure: the attempts are read by `DeliveriesRepo.recentAttempts`.
  */
-import type { Collection, ObjectId } from 'mongodb';
-import type { DeliveryDoc, EndpointHealth } from './documents.js';
+import type { AttemptLog } from './documents.js';
 
 /** The window health is computed over. */
 export const HEALTH_WINDOW_MS = 24 * 60 * 60 * 1000;
-const MAX_DELIVERIES = 200;
+/** Deliveries whose attempts are read for it (the most recently updated). */
+export const HEALTH_MAX_DELIVERIES = 200;
+
+/** A destination's recent performance. */
+export interface DestinationHealth {
+  /** `active` when the latest attempt succeeded, `inactive` when it failed, `unknown` before any. */
+  status: 'active' | 'inactive' | 'unknown';
+  attempts: number;
+  success_rate: number | null;
+  latency_ms: { p50: number | null; p95: number | null; avg: number | null };
+  window: string;
+}
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Computes the health of one endpoint from its last deliveries' attempt logs. */
-export async function endpointHealth(deliveries: Collection<DeliveryDoc>, endpointId: ObjectId, now = new Date()): Promise<EndpointHealth> {
+/**
+ * Health from attempts (any order) made within the window before `now`.
+ *
+ * @example
+ * healthOf([], new Date()).status // 'unknown'
+ */
+export function healthOf(logs: readonly AttemptLog[], now: Date): DestinationHealth {
   const since = new Date(now.getTime() - HEALTH_WINDOW_MS);
-  const docs = await deliveries
-    .find({ endpoint_id: endpointId, updated_at: { $gte: since } }, { projection: { attempt_log: 1 } })
-    .sort({ updated_at: -1 })
-    .limit(MAX_DELIVERIES)
-    .toArray();
-  const attempts = docs.flatMap((d) => d.attempt_log ?? []).filter((a) => a.at >= since);
-  attempts.sort((a, b) => a.at.getTime() - b.at.getTime());
+  const attempts = logs.filter((a) => a.at >= since).sort((a, b) => a.at.getTime() - b.at.getTime());
   const ok = attempts.filter((a) => a.status !== null && a.status >= 200 && a.status < 300 && a.error === null);
   const latencies = attempts.map((a) => a.duration_ms).sort((a, b) => a - b);
   const last = attempts[attempts.length - 1];

@@ -1,29 +1,9 @@
 /**
- * Pure judgement of one delivery attempt: success, retry or gone, and the receiver's `Retry-After`.
+ * `Retry-After` parsing, shared by the transports.
  */
-import type { AttemptResult } from './http-sender.js';
-
-/** What the delivery does after an attempt: stop (`success`), try again later (`retry`), or disable the endpoint (`gone`). */
-export type AttemptOutcome = 'success' | 'retry' | 'gone';
 
 /** The longest `Retry-After` honoured, in ms (24 h); longer values are cut to it. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Classifies an attempt: a `2xx` that was received in full is a success, `410 Gone` means the
- * receiver wants no more webhooks (disable the endpoint), and everything else — any other
- * status, a timeout, a network or TLS error, a refused address, a redirect — is retried.
- *
- * @example
- * classifyAttempt({ ok: true, status: 204, durationMs: 12 })                      // 'success'
- * classifyAttempt({ ok: false, status: 410, durationMs: 12, errorKind: 'http' })  // 'gone'
- * classifyAttempt({ ok: false, durationMs: 7000, errorKind: 'timeout' })          // 'retry'
- */
-export function classifyAttempt(result: AttemptResult): AttemptOutcome {
-  if (result.ok) return 'success';
-  if (result.status === 410) return 'gone';
-  return 'retry';
-}
 
 /** An HTTP-date starts with a day name (IMF-fixdate, RFC 850 and asctime forms alike). */
 const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /i;

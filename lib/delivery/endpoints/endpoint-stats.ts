@@ -5,7 +5,7 @@
  */
 import type { AnyBulkWriteOperation, Collection, ObjectId } from 'mongodb';
 import type { EndpointDoc } from './documents.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 interface Latest {
   id: ObjectId;

@@ -2,7 +2,7 @@
  * Builds one attempt's request exactly as documented: body `{id, kind, sent_at, data}` with a
  * fresh `sent_at`, signed over the exact body bytes with the account's webhook secret.
  */
-import { signPayload } from '../signature/index.js';
+import { signPayload } from '../../signature/index.js';
 
 /** A request ready to send. */
 export interface SignedRequest {

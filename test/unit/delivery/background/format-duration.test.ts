@@ -1,6 +1,6 @@
-// Tests of lib/delivery/format-duration.ts: durations as people read them in reasons and logs.
+// Tests of lib/delivery/background/format-duration.ts: durations as people read them in reasons and logs.
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from '../../../lib/delivery/format-duration.js';
+import { formatDuration } from '../../../../lib/delivery/background/format-duration.js';
 
 describe('formatDuration', () => {
   it.each([

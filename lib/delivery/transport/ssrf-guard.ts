@@ -4,7 +4,7 @@
 import dns from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { ForbiddenUrlError } from '../errors.js';
+import { ForbiddenUrlError } from '../../errors.js';
 
 /** The longest endpoint URL accepted, in characters. */
 export const MAX_URL_LENGTH = 2048;

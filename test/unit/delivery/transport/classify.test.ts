@@ -1,7 +1,8 @@
 // Unit tests of attempt classification and Retry-After parsing (pure).
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS, classifyAttempt, parseRetryAfter } from '../../../lib/delivery/classify.js';
-import type { AttemptResult } from '../../../lib/delivery/http-sender.js';
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../../../lib/delivery/transport/retry-after.js';
+import { classifyAttempt } from '../../../../lib/delivery/transport/webhook-transport.js';
+import type { HttpResult as AttemptResult } from '../../../../lib/delivery/transport/http-sender.js';
 
 describe('classifyAttempt', () => {
   it.each<[string, AttemptResult, ReturnType<typeof classifyAttempt>]>([

@@ -5,14 +5,14 @@
  * collection), `processEvery` as a number of ms, and stale locks cleared at start. There is
  * deliberately no recurring Agenda job: a recurring job left locked by a killed process is
  * starved until its lock expires (agenda#1749), so the recovery sweep runs on a timer in
- * every process instead (see delivery-service.ts).
+ * every process instead (see background/background.ts).
  */
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { hostname } from 'node:os';
 import type { Collection, Db } from 'mongodb';
-import type { Config, AgendaSettings } from '../options.js';
-import type { AttemptTrigger } from './documents.js';
+import type { Config, AgendaSettings } from '../../options.js';
+import type { AttemptTrigger } from '../deliveries/documents.js';
 
 /** The job that makes one durable attempt of a delivery. */
 export const ATTEMPT_JOB = 'chameleon-hooks:attempt';

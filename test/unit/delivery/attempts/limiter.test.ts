@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { KeyedLimiter } from '../../../lib/delivery/limiter.js';
+import { KeyedLimiter } from '../../../../lib/delivery/attempts/limiter.js';
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -1,0 +1,45 @@
+/**
+ * Published webhooks (the activity deliveries carry): stored once per publish, read by
+ * attempts, replays and the fan-out check.
+ */
+import type { Collection, ObjectId } from 'mongodb';
+import type { WebhookDoc } from './documents.js';
+
+/** Reads and writes webhooks (the only code that touches their collection). */
+export class WebhooksRepo {
+  constructor(private readonly collection: Collection<WebhookDoc>) {}
+
+  /** Stores one webhook. */
+  async insert(doc: WebhookDoc): Promise<void> {
+    await this.collection.insertOne(doc);
+  }
+
+  /** One webhook by id, or `null` (expired or never stored). */
+  byId(id: ObjectId): Promise<WebhookDoc | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
+  /** An account's webhooks of these topics since `since`, oldest first, at most `limit` (replay). */
+  since(account: string, since: Date, topics: readonly string[], limit: number): Promise<WebhookDoc[]> {
+    return this.collection
+      .find({ account, created_at: { $gte: since }, topic: { $in: [...topics] } })
+      .sort({ created_at: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /**
+   * Webhooks with a `fanout` whose `_id` is in a range, by `_id`, without their data (the
+   * fan-out check's pages).
+   */
+  fanoutPage(range: { gte?: ObjectId; gt?: ObjectId; lt: ObjectId }, limit: number): Promise<WebhookDoc[]> {
+    const idRange: Record<string, ObjectId> = { $lt: range.lt };
+    if (range.gte) idRange.$gte = range.gte;
+    if (range.gt) idRange.$gt = range.gt;
+    return this.collection
+      .find({ _id: idRange, fanout: { $exists: true } }, { projection: { data: 0 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The endpoint document (a destination of kind `endpoint`) and its mapper to the API's JSON.
+ */
+import type { ObjectId } from 'mongodb';
+import type { DestinationHealth } from '../deliveries/health.js';
+
+/** An account's outgoing webhook endpoint. */
+export interface EndpointDoc {
+  _id: ObjectId;
+  account: string;
+  /** `account|n`: the account's endpoint slot it holds (unique), which enforces the per-account limit. */
+  slot_key: string;
+  url: string;
+  name: string;
+  topics: string[];
+  experience_ids: string[];
+  disabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  /** Start of the current run of consecutive failures, if failing. */
+  failing_since: Date | null;
+  last_item_at: Date | null;
+  last_item_state: 'valid' | 'error' | null;
+  last_item_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+/** An endpoint as the API shows it: never its secret. */
+export function endpointJson(doc: EndpointDoc, health?: EndpointHealth): Record<string, unknown> {
+  return {
+    id: doc._id.toHexString(),
+    uid: doc.url,
+    url: doc.url,
+    name: doc.name,
+    topics: doc.topics,
+    experience_ids: doc.experience_ids,
+    state: doc.disabled ? 'disabled' : 'enabled',
+    disabled_reason: doc.disabled_reason,
+    disabled_at: iso(doc.disabled_at),
+    last_item_at: iso(doc.last_item_at),
+    last_item_state: doc.last_item_state,
+    last_item_error: doc.last_item_error,
+    created_at: iso(doc.created_at),
+    updated_at: iso(doc.updated_at),
+    ...(health ? { health } : {}),
+  };
+}
+
+/** An endpoint's recent performance (see `deliveries/health.ts`). */
+export type EndpointHealth = DestinationHealth;
+

@@ -1,0 +1,240 @@
+/**
+ * The delivery engine's services, wired together: destinations and transports, the publisher,
+ * the attempt runner and the background work. This is what the package's routes and methods
+ * call (see `index.ts` for the shape and how to plug in a new kind of destination).
+ */
+import { ObjectId, type Db } from 'mongodb';
+import type { Agenda } from 'agenda';
+import { ChameleonError } from '../errors.js';
+import type { Config } from '../options.js';
+import type { Account, AccountStore } from '../accounts/account-store.js';
+import type { Collections } from '../store/collections.js';
+import type { Topic, TopicPayloads } from '../topics/index.js';
+import type { DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
+import { DeliveriesRepo } from './deliveries/deliveries-repo.js';
+import { WebhooksRepo } from './deliveries/webhooks-repo.js';
+import { healthOf, HEALTH_MAX_DELIVERIES, HEALTH_WINDOW_MS, type DestinationHealth } from './deliveries/health.js';
+import type { Destination, DestinationKind, DestinationSource } from './destinations/destination.js';
+import { DestinationRegistry } from './destinations/registry.js';
+import type { EndpointDoc } from './endpoints/documents.js';
+import { EndpointsRepo } from './endpoints/endpoints-repo.js';
+import { EndpointStats } from './endpoints/endpoint-stats.js';
+import { EndpointSource, endpointDestination } from './endpoints/endpoint-source.js';
+import { createHttpSender } from './transport/http-sender.js';
+import { createWebhookTransport, WEBHOOK_TRANSPORT } from './transport/webhook-transport.js';
+import type { Transport } from './destinations/transport.js';
+import { AttemptRunner, type AttemptReport } from './attempts/attempt-runner.js';
+import { KeyedLimiter } from './attempts/limiter.js';
+import { Background } from './background/background.js';
+import { FanoutCheck } from './background/fanout-check.js';
+import { OVERDUE_GRACE_MS } from './background/sweep.js';
+import { StateRepo, type StateDoc } from './background/state-repo.js';
+import { WorkTracker } from './background/work-tracker.js';
+import type { AgendaHandle } from './background/jobs.js';
+import { Publisher, type PublishResult } from './publisher.js';
+
+/**
+ * How long a claimed attempt is protected from other claims: the request timeout plus a
+ * margin for the writes around it (up to 5 s). An attempt interrupted by a crash is taken up
+ * again by the recovery sweep once its lease has run out.
+ */
+export function leaseFor(timeoutMs: number): number {
+  return timeoutMs + Math.min(5_000, timeoutMs);
+}
+
+/** Publishing, delivery control and the background machinery, for every kind of destination. */
+export class DeliveryEngine {
+  /** Endpoints (destinations of kind `endpoint`). */
+  readonly endpoints: EndpointsRepo;
+  /** Deliveries of every kind, with their attempt logs. */
+  readonly deliveries: DeliveriesRepo;
+  /** Published webhooks (the activity deliveries carry). */
+  readonly webhooks: WebhooksRepo;
+  /** Destination kinds and transports: plug a new kind in here, before `start()`. */
+  readonly destinations = new DestinationRegistry();
+  private readonly work: WorkTracker;
+  private readonly limiter: KeyedLimiter;
+  private readonly runner: AttemptRunner;
+  private readonly background: Background;
+  private readonly publisher: Publisher;
+
+  constructor(
+    private readonly config: Config,
+    db: Db,
+    collections: Collections,
+    accounts: AccountStore,
+  ) {
+    const { delivery, limits, logger, flushIntervalMs } = config;
+    const leaseMs = leaseFor(delivery.timeoutMs);
+    this.work = new WorkTracker(logger);
+    this.endpoints = new EndpointsRepo(collections.get<EndpointDoc>('endpoints'), {
+      allowHttp: delivery.allowHttp,
+      allowPrivateNetworks: delivery.allowPrivateNetworks,
+      endpointsPerAccount: limits.endpointsPerAccount,
+    });
+    this.deliveries = new DeliveriesRepo(collections.get<DeliveryDoc>('deliveries'));
+    this.webhooks = new WebhooksRepo(collections.get<WebhookDoc>('webhooks'));
+    const stats = new EndpointStats(collections.get<EndpointDoc>('endpoints'), { flushIntervalMs, logger });
+    this.destinations.addSource(new EndpointSource(this.endpoints, stats));
+    this.destinations.addTransport(WEBHOOK_TRANSPORT, createWebhookTransport(createHttpSender({
+      timeoutMs: delivery.timeoutMs,
+      userAgent: delivery.userAgent,
+      ca: delivery.ca,
+      allowPrivateNetworks: delivery.allowPrivateNetworks,
+      allowHttp: delivery.allowHttp,
+      responseBodyBytes: delivery.responseBodyBytes,
+    })) as Transport);
+    const fanoutCheck = new FanoutCheck(this.webhooks, this.deliveries, new StateRepo(collections.get<StateDoc>('state')), {
+      settleMs: leaseMs + OVERDUE_GRACE_MS,
+      retentionMs: delivery.retentionMs,
+      maxAttempts: delivery.retrySchedule.length + 1,
+    });
+    this.background = new Background({ config, db, deliveries: this.deliveries, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs });
+    this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
+    this.runner = new AttemptRunner({
+      deliveries: this.deliveries,
+      webhooks: this.webhooks,
+      destinations: this.destinations,
+      accounts,
+      limiter: this.limiter,
+      schedule: (id, at) => this.background.scheduleAttempt(id, at, 'retry'),
+      policy: { retrySchedule: delivery.retrySchedule, jitter: delivery.jitter },
+      leaseMs,
+      logger,
+    });
+    this.background.useRunner(this.runner);
+    this.publisher = new Publisher({
+      config,
+      deliveries: this.deliveries,
+      webhooks: this.webhooks,
+      destinations: this.destinations,
+      runner: this.runner,
+      limiter: this.limiter,
+      background: this.background,
+      work: this.work,
+      leaseMs,
+    });
+  }
+
+  /**
+   * Plugs in a kind of destination: its source and the transports its destinations name.
+   * Call before `start()`.
+   *
+   * @example
+   * engine.addDestinationKind(new IntegrationSource(repo), { customerio: createTrackTransport(options) });
+   */
+  addDestinationKind(source: DestinationSource, transports: Record<string, Transport>): void {
+    this.destinations.addSource(source);
+    for (const [name, transport] of Object.entries(transports)) this.destinations.addTransport(name, transport);
+  }
+
+  /** The Agenda instance the jobs run on. */
+  get agenda(): Agenda {
+    return this.background.agenda;
+  }
+
+  /** The Agenda instance and whether the package owns it. */
+  get agendaHandle(): AgendaHandle {
+    return this.background.agendaHandle;
+  }
+
+  /** Starts the destinations' bookkeeping, Agenda (when owned) and the recovery sweep. */
+  async start(): Promise<void> {
+    for (const source of this.destinations.allSources()) source.start?.();
+    await this.background.start();
+  }
+
+  /** Stops taking work, waits for in-flight attempts and running jobs, then closes the transports. */
+  async stop(): Promise<void> {
+    this.work.close();
+    this.runner.stop();
+    await this.background.stop();
+    await this.work.drain();
+    for (const source of this.destinations.allSources()) await source.stop?.();
+    for (const transport of this.destinations.allTransports()) await transport.close();
+  }
+
+  /** Validates, stores and fans out one activity; the first attempts start right away. */
+  publish<T extends Topic>(account: Account, topic: T | string, data: TopicPayloads[T] | Record<string, unknown>): Promise<PublishResult> {
+    return this.publisher.publish(account, topic, data);
+  }
+
+  /** Sends a `ping` to one endpoint (even a disabled one) and waits for the attempt. */
+  async ping(account: Account, endpointId: string): Promise<{ webhook_id: string; report: AttemptReport | undefined }> {
+    this.work.assertAccepting();
+    const destination = endpointDestination(await this.endpoints.get(account.id, endpointId));
+    const data = { account: { id: account.id, name: account.name } };
+    const { webhook, delivery } = await this.publisher.forPing(account.id, 'ping', data, destination);
+    const report = await this.work.track(this.runner.attemptClaimed(delivery, 'ping', { webhook, destination }));
+    return { webhook_id: webhook._id.toHexString(), report };
+  }
+
+  /** Resends every webhook since `since` that the endpoint subscribes to, as new deliveries. */
+  async replay(account: Account, endpointId: string, since: Date): Promise<{ deliveries: number }> {
+    this.work.assertAccepting();
+    const destination = endpointDestination(await this.endpoints.get(account.id, endpointId));
+    return this.replayTo(account, destination, since);
+  }
+
+  /** Resends every webhook since `since` that `destination` (any kind, the account's) takes. */
+  async replayTo(account: Account, destination: Destination, since: Date): Promise<{ deliveries: number }> {
+    this.work.assertAccepting();
+    if (destination.account !== account.id) throw new ChameleonError('CH_ERR_NOT_FOUND', 'No such destination');
+    return { deliveries: await this.publisher.forReplay(account.id, destination, since) };
+  }
+
+  /** Attempts one delivery (any kind) again now, even if it had succeeded or given up, and waits for it. */
+  async retry(account: Account, deliveryId: string): Promise<DeliveryDoc> {
+    this.work.assertAccepting();
+    const id = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? new ObjectId(deliveryId) : undefined;
+    const existing = id ? await this.deliveries.findForAccount(id, account.id) : null;
+    if (!id || !existing) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
+    const reopened = await this.deliveries.reopen(id, account.id, new Date());
+    if (!reopened) throw new ChameleonError('CH_ERR_CONFLICT', 'An attempt of this delivery is in flight; try again when it has finished');
+    await this.work.track(this.runner.attemptById(id, 'manual'));
+    return (await this.deliveries.byId(id))!;
+  }
+
+  /** One delivery of the account, or a `404`. */
+  async delivery(account: Account, deliveryId: string): Promise<DeliveryDoc> {
+    const doc = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? await this.deliveries.findForAccount(new ObjectId(deliveryId), account.id) : null;
+    if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
+    return doc;
+  }
+
+  /** Deletes an endpoint and cancels its pending deliveries. */
+  async deleteEndpoint(account: Account, endpointId: string): Promise<EndpointDoc> {
+    const doc = await this.endpoints.delete(account.id, endpointId);
+    await this.cancelFor(doc._id, 'The endpoint was deleted');
+    return doc;
+  }
+
+  /** Cancels every pending delivery of a destination (of any kind, e.g. an integration removed). */
+  cancelFor(destinationId: ObjectId, reason: string): Promise<number> {
+    return this.deliveries.cancelForDestination(destinationId, reason, new Date());
+  }
+
+  /** A destination's health from its recent attempts. */
+  async health(destinationId: ObjectId, now = new Date()): Promise<DestinationHealth> {
+    const logs = await this.deliveries.recentAttempts(destinationId, new Date(now.getTime() - HEALTH_WINDOW_MS), HEALTH_MAX_DELIVERIES);
+    return healthOf(logs, now);
+  }
+
+  /** Writes pending destination state now (tests, dashboards). */
+  async flushStats(): Promise<void> {
+    for (const source of this.destinations.allSources()) await source.flush?.();
+  }
+
+  /** One recovery sweep run now (tests, CLI). */
+  sweep(): Promise<void> {
+    return this.background.sweep();
+  }
+
+  /** The kinds of destination registered. */
+  kinds(): DestinationKind[] {
+    return this.destinations.allSources().map((s) => s.kind);
+  }
+}
+
+/** The former name of {@link DeliveryEngine}. */
+export { DeliveryEngine as DeliveryService };
