@@ -42,11 +42,12 @@ describe('webhook secret rotation', () => {
   it('should keep signing with the current secret during the grace period, then with the new one', async () => {
     const account = await hooks.accounts.create({ name: 'Rotating' });
     await hooks.endpoints.create(account.id, { url: receiver.url, topics: ['tour.started'] });
-    const next = await hooks.accounts.rotateWebhookSecret(account.id, 800);
+    // A grace period long enough for a delivery on a loaded machine (800 ms was not).
+    const next = await hooks.accounts.rotateWebhookSecret(account.id, 3000);
     expect(next).not.toBe(account.webhookSecret);
     const during = await deliveredSignature(account.id);
     expect(during.signature).toBe(hmac(account.webhookSecret, during.body));
-    await new Promise((r) => setTimeout(r, 900));
+    await new Promise((r) => setTimeout(r, 3100));
     const after = await deliveredSignature(account.id);
     expect(after.signature).toBe(hmac(next, after.body));
   });
