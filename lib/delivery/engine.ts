@@ -57,6 +57,7 @@ export class DeliveryEngine {
   private readonly runner: AttemptRunner;
   private readonly background: Background;
   private readonly publisher: Publisher;
+  private started = false;
 
   constructor(
     private readonly config: Config,
@@ -118,7 +119,7 @@ export class DeliveryEngine {
 
   /**
    * Plugs in a kind of destination: its source and the transports its destinations name.
-   * Call before `start()`.
+   * Usually before `start()`; added later, the source's bookkeeping starts at once.
    *
    * @example
    * engine.addDestinationKind(new IntegrationSource(repo), { customerio: createTrackTransport(options) });
@@ -126,6 +127,7 @@ export class DeliveryEngine {
   addDestinationKind(source: DestinationSource, transports: Record<string, Transport>): void {
     this.destinations.addSource(source);
     for (const [name, transport] of Object.entries(transports)) this.destinations.addTransport(name, transport);
+    if (this.started) source.start?.();
   }
 
   /** The Agenda instance the jobs run on. */
@@ -141,6 +143,7 @@ export class DeliveryEngine {
   /** Starts the destinations' bookkeeping, Agenda (when owned) and the recovery sweep. */
   async start(): Promise<void> {
     for (const source of this.destinations.allSources()) source.start?.();
+    this.started = true;
     await this.background.start();
   }
 

@@ -54,7 +54,8 @@ function settledFields(log: AttemptLog, conclusion: Conclusion, now: Date): Part
   } else {
     set.next_attempt_at = null;
     set.completed_at = now;
-    if (conclusion.state === 'failed' || conclusion.state === 'skipped') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
+    if (conclusion.state === 'failed') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
+    else if (conclusion.state === 'skipped') set.last_error = conclusion.reason;
   }
   return set;
 }
