@@ -8,6 +8,7 @@ import { parseOptions, type Config, type Options } from './options.js';
 import { ChameleonError } from './errors.js';
 import { createRouter } from './http/router.js';
 import { accountRateLimit } from './http/rate-limit.js';
+import { ByteBudget } from './batches/budget.js';
 import { startRuntime, stopRuntime, type Runtime } from './runtime.js';
 import type { CreatedAccount } from './accounts/account-store.js';
 import type { RouteContext } from './http/route-context.js';
@@ -115,6 +116,8 @@ export function chameleonHooks(options: Options): ChameleonHooks {
     rateLimit: accountRateLimit(config),
     accounts: async () => (await runtime()).accounts,
     ingest: async () => (await runtime()).ingest,
+    batches: async () => (await runtime()).batches,
+    batchBudget: new ByteBudget(config.batches.inFlightBytes),
     store: async () => {
       const r = await runtime();
       return { collections: r.collections, bookkeeper: r.bookkeeper };

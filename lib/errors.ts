@@ -37,6 +37,8 @@ export const ERROR_CODES = Object.freeze({
   CH_ERR_NOT_READY: 503,
   /** MongoDB cannot be reached right now; the request changed nothing and may be sent again. */
   CH_ERR_DATABASE_UNAVAILABLE: 503,
+  /** Too many batch bytes are being read at once (`batches.inFlightBytes`); nothing was read or stored, retry after `Retry-After`. */
+  CH_ERR_BUSY: 503,
   /** Something unexpected went wrong inside the package (never caused by input). */
   CH_ERR_INTERNAL: 500,
 } as const);
@@ -103,6 +105,16 @@ export class RateLimitedError extends ChameleonError {
 
   override toBody(): ErrorBody {
     return { ...super.toBody(), wait: this.wait };
+  }
+}
+
+/** The process is at its in-flight batch budget; `retryAfter` is how many seconds to wait before sending again. */
+export class BusyError extends ChameleonError {
+  /** Seconds to wait before trying again (the `Retry-After` header). */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super('CH_ERR_BUSY', message, { retryAfter });
+    this.retryAfter = retryAfter;
   }
 }
 

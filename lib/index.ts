@@ -2,8 +2,8 @@
  * chameleon-hooks: the public API (named re-exports only).
  */
 export { chameleonHooks, type ChameleonHooks } from './chameleon-hooks.js';
-export { DEFAULTS, type Options, type Config, type MongoOptions, type StaticAccount, type LimitOptions, type DeliveryOptions, type AgendaSettings, type RateLimitOptions } from './options.js';
-export { ERROR_CODES, ChameleonError, InvalidOptionError, UnknownTopicError, InvalidPayloadError, RateLimitedError, ForbiddenUrlError, type ErrorCode, type ErrorBody } from './errors.js';
+export { DEFAULTS, type Options, type Config, type MongoOptions, type StaticAccount, type LimitOptions, type BatchOptions, type DeliveryOptions, type AgendaSettings, type RateLimitOptions } from './options.js';
+export { ERROR_CODES, ChameleonError, InvalidOptionError, UnknownTopicError, InvalidPayloadError, RateLimitedError, ForbiddenUrlError, BusyError, type ErrorCode, type ErrorBody } from './errors.js';
 export { DEFAULT_RETRY_SCHEDULE } from './delivery/attempts/retry-schedule.js';
 export type { Logger } from './logger.js';
 export type { Account, CreatedAccount } from './accounts/account-store.js';

@@ -39,6 +39,26 @@ export interface LimitOptions {
   endpointsPerAccount?: number;
 }
 
+/** How batches are recorded and applied in the background. */
+export interface BatchOptions {
+  /**
+   * Request bytes of batch bodies this process reads at once (the sum of their
+   * `Content-Length`s, or `limits.batchBytes` for a body without one or compressed). A batch
+   * that would go over it answers `503` with `Retry-After` before its body is read. At least
+   * `limits.batchBytes`. @defaultValue 4 × limits.batchBytes (64 MiB)
+   */
+  inFlightBytes?: number;
+  /** Batches this process applies at once (each holds one chunk of items in memory). @defaultValue 2 */
+  concurrency?: number;
+  /**
+   * How long a process's claim on a batch it applies lasts without progress, in ms; a batch
+   * whose process crashed is resumed by any process once its claim has run out. @defaultValue 30000
+   */
+  leaseMs?: number;
+  /** How often each process looks for batches to apply or resume, in ms. @defaultValue 1000 */
+  pollIntervalMs?: number;
+}
+
 /** Outgoing webhook delivery settings. */
 export interface DeliveryOptions {
   /** Request timeout of one attempt, in ms. @defaultValue 7000 */
@@ -102,6 +122,8 @@ export interface Options {
   limits?: LimitOptions;
   /** Outgoing delivery settings. */
   delivery?: DeliveryOptions;
+  /** Background batch application. */
+  batches?: BatchOptions;
   /** An existing Agenda instance to define jobs on, or settings for the one the package creates. */
   agenda?: Agenda | AgendaSettings;
   /** A pino-compatible logger. @defaultValue silent */
@@ -162,6 +184,7 @@ export interface Config {
   readonly accounts: readonly Readonly<StaticAccount>[];
   readonly limits: Readonly<Required<LimitOptions>>;
   readonly delivery: Readonly<Required<Omit<DeliveryOptions, 'ca'>>> & { readonly ca: DeliveryOptions['ca'] };
+  readonly batches: Readonly<Required<BatchOptions>>;
   readonly agenda: Agenda | AgendaSettings;
   readonly logger: Logger;
   readonly flushIntervalMs: number;
@@ -196,6 +219,8 @@ export const DEFAULTS = Object.freeze({
     pollIntervalMs: 1000,
     sweepIntervalMs: 10_000,
   }),
+  /** `inFlightBytes` is `BATCH_BUDGET_FACTOR × limits.batchBytes` unless given. */
+  batches: Object.freeze({ concurrency: 2, leaseMs: 30_000, pollIntervalMs: 1000 }),
   flushIntervalMs: 1000,
   rateLimit: false as const,
   customerio: Object.freeze({ webhookToleranceSeconds: 300 }),
@@ -327,6 +352,20 @@ function parseMetrics(value: unknown): Config['metrics'] {
   return Object.freeze({ registry: registry as Registry });
 }
 
+/** The default in-flight batch budget, in maximum-size batch bodies. */
+const BATCH_BUDGET_FACTOR = 4;
+
+function parseBatches(value: unknown, batchBytes: number): Config['batches'] {
+  if (value !== undefined && !isPlainObject(value)) throw new InvalidOptionError('batches', 'expected an object');
+  const b = { ...DEFAULTS.batches, inFlightBytes: BATCH_BUDGET_FACTOR * batchBytes, ...omitUndefined(value as BatchOptions | undefined) };
+  return Object.freeze({
+    inFlightBytes: positiveInteger('batches.inFlightBytes', b.inFlightBytes, batchBytes),
+    concurrency: positiveInteger('batches.concurrency', b.concurrency, 1, 64),
+    leaseMs: positiveInteger('batches.leaseMs', b.leaseMs, 100, MAX_TIMER_MS),
+    pollIntervalMs: positiveInteger('batches.pollIntervalMs', b.pollIntervalMs, 10, MAX_TIMER_MS),
+  });
+}
+
 function parseRateLimit(value: unknown): Config['rateLimit'] {
   if (value === undefined || value === false) return DEFAULTS.rateLimit;
   if (!isPlainObject(value)) throw new InvalidOptionError('rateLimit', 'expected false or { windowMs, limit }');
@@ -410,6 +449,7 @@ export function parseOptions(options: Options): Config {
     accounts: Object.freeze(parseAccounts(options.accounts)),
     limits,
     delivery,
+    batches: parseBatches(options.batches, limits.batchBytes),
     agenda: agenda as Agenda | AgendaSettings,
     logger: parseLogger(options.logger),
     flushIntervalMs,

@@ -21,6 +21,7 @@ import { readBacklog } from './metrics/backlog-repo.js';
 import { ReportsRepo, type ReportDoc } from './integrations/customerio/reporting/reports-repo.js';
 import { ReportProcessor } from './integrations/customerio/reporting/processor.js';
 import type { ReportingDeps } from './integrations/customerio/reporting/route.js';
+import { BatchService } from './batches/batch-service.js';
 
 /** The services of a ready package. */
 export interface Runtime {
@@ -36,6 +37,7 @@ export interface Runtime {
   stopMetrics(): void;
   /** Customer.io reporting webhooks: stored reports, their processing, the signing keys. */
   reporting: ReportingDeps;
+  batches: BatchService;
 }
 
 /** Connects, creates indexes and starts the bookkeeping flush. */
@@ -50,7 +52,6 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
       profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
       companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
       events: collections.get<EventDoc>('events'),
-      batches: collections.get('batches'),
       bookkeeper,
       valueBytes: config.limits.valueBytes,
       now: () => new Date(),
@@ -83,15 +84,18 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     metrics?.setBacklogReader(backlog);
     const stopMetrics = (): void => metrics?.clearBacklogReader(backlog);
     reporting.processor.start();
-    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio, reporting, stopMetrics };
+    const batches = new BatchService(collections, ingest, config.batches, config.logger);
+    batches.worker.start();
+    return { connection, collections, accounts, bookkeeper, ingest, delivery, customerio, reporting, batches, stopMetrics };
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;
   }
 }
 
-/** Drains deliveries, flushes bookkeeping and closes the connection if the package opened it. */
+/** Gives back the batches being applied (at a chunk's end), drains deliveries, flushes bookkeeping and closes the connection if the package opened it. */
 export async function stopRuntime(runtime: Runtime): Promise<void> {
+  await runtime.batches.worker.stop();
   runtime.stopMetrics();
   await runtime.delivery.stop();
   await runtime.reporting.processor.stop();

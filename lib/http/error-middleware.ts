@@ -3,7 +3,7 @@
  * status, never an HTML page or a stack trace. Unexpected errors are logged and answer 500.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ChameleonError, isDatabaseUnavailable, toHttpError } from '../errors.js';
+import { BusyError, ChameleonError, isDatabaseUnavailable, toHttpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Answers every error thrown below the package's router. */
@@ -19,6 +19,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       logger.warn({ err: error, method: req.method, path: req.path }, 'chameleon-hooks: database unavailable');
     } else if (status >= 500 && !(error instanceof ChameleonError)) {
       logger.error({ err: error, method: req.method, path: req.path }, 'chameleon-hooks: unexpected error');
+    } else if (error instanceof BusyError) {
+      res.setHeader('Retry-After', String(error.retryAfter));
     } else if (status === 429 && body.wait !== undefined) {
       res.setHeader('X-Ratelimit-Wait', String(body.wait));
     }

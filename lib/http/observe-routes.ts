@@ -1,6 +1,7 @@
 /**
  * The incoming ("data in") routes: profiles, companies and events, single and batch, with the
- * account secret in the path or (without it) in a header or parameter.
+ * account secret in the path or (without it) in a header or parameter; and a batch's state.
+ * A batch body is admitted within the in-flight byte budget before it is read.
  */
 import type { Router, RequestHandler } from 'express';
 import { asyncHandler } from './async-handler.js';
@@ -9,7 +10,7 @@ import { jsonBody } from './json-body.js';
 import { ingestProfile } from '../ingest/profiles.js';
 import { ingestCompany } from '../ingest/companies.js';
 import { ingestEvent } from '../ingest/events.js';
-import { ingestBatch } from '../ingest/batch.js';
+import { batchAdmission } from '../batches/admission.js';
 import type { RouteContext } from './route-context.js';
 
 /**
@@ -37,9 +38,10 @@ export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
   const { limits } = ctx.config;
   const single = jsonBody({ limitBytes: limits.bodyBytes, tooLargeMessage: bodyTooLargeMessage(limits.bodyBytes), anyContentType: true });
   const batch = jsonBody({ limitBytes: limits.batchBytes, tooLargeMessage: batchTooLargeMessage(limits.batchBytes), anyContentType: true });
+  const admitBatch = batchAdmission(ctx.batchBudget, limits.batchBytes);
   const body = (kind: 'single' | 'batch'): RequestHandler[] => [
     requireAccount(ctx.accounts, { beforeBody: true }),
-    kind === 'single' ? single : batch,
+    ...(kind === 'single' ? [single] : [admitBatch, batch]),
     requireAccount(ctx.accounts),
     ctx.rateLimit,
   ];
@@ -48,13 +50,13 @@ export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
       res.status(200).json({ profile: await ingestProfile(accountOf(res).id, req.body, await ctx.ingest()) });
     })],
     ['profiles/batch', 'batch', asyncHandler(async (req, res) => {
-      res.status(202).json(await ingestBatch('profile', accountOf(res).id, req.body, await ctx.ingest()));
+      res.status(202).json(await (await ctx.batches()).receive('profile', accountOf(res).id, req.body));
     })],
     ['companies', 'single', asyncHandler(async (req, res) => {
       res.status(200).json({ company: await ingestCompany(accountOf(res).id, req.body, await ctx.ingest()) });
     })],
     ['companies/batch', 'batch', asyncHandler(async (req, res) => {
-      res.status(202).json(await ingestBatch('company', accountOf(res).id, req.body, await ctx.ingest()));
+      res.status(202).json(await (await ctx.batches()).receive('company', accountOf(res).id, req.body));
     })],
     ['events', 'single', asyncHandler(async (req, res) => {
       res.status(200).json({ event: await ingestEvent(accountOf(res).id, req.body, await ctx.ingest()) });
@@ -63,4 +65,11 @@ export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
   // Secret-less paths first, so `/v3/observe/hooks/profiles/batch` is never read as a secret named "profiles".
   for (const [path, kind, handler] of routes) router.post(`/v3/observe/hooks/${path}`, ...body(kind), handler);
   for (const [path, kind, handler] of routes) router.post(`/v3/observe/hooks/:account_secret/${path}`, ...body(kind), handler);
+
+  // A batch's state and progress: the secret in a header or parameter, or in the path as for the data-in routes.
+  const showBatch = asyncHandler(async (req, res) => {
+    res.status(200).json({ batch: await (await ctx.batches()).find(accountOf(res).id, String(req.params.id)) });
+  });
+  router.get('/v3/observe/batches/:id', requireAccount(ctx.accounts), ctx.rateLimit, showBatch);
+  router.get('/v3/observe/hooks/:account_secret/batches/:id', requireAccount(ctx.accounts), ctx.rateLimit, showBatch);
 }

@@ -8,6 +8,8 @@ import type { AccountStore } from '../accounts/account-store.js';
 import type { IngestDeps } from '../ingest/deps.js';
 import type { Collections } from '../store/collections.js';
 import type { Bookkeeper } from '../catalogue/bookkeeper.js';
+import type { BatchService } from '../batches/batch-service.js';
+import type { ByteBudget } from '../batches/budget.js';
 
 /** Shared by the route modules. */
 export interface RouteContext {
@@ -18,6 +20,10 @@ export interface RouteContext {
   accounts(): Promise<AccountStore>;
   /** Resolves once the package is ready; the ingest dependencies. */
   ingest(): Promise<IngestDeps>;
+  /** Resolves once the package is ready; the batch service. */
+  batches(): Promise<BatchService>;
+  /** The bytes of batch bodies this process may hold at once (`batches.inFlightBytes`). */
+  batchBudget: ByteBudget;
   /** Resolves once the package is ready. */
   store(): Promise<{ collections: Collections; bookkeeper: Bookkeeper }>;
 }

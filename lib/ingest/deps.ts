@@ -11,7 +11,6 @@ export interface IngestDeps {
   profiles: RecordsRepo;
   companies: RecordsRepo;
   events: Collection<EventDoc>;
-  batches: Collection;
   bookkeeper: Bookkeeper;
   valueBytes: number;
   /** The clock; injectable for tests. */

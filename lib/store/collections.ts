@@ -15,6 +15,8 @@ export const COLLECTION_NAMES = [
   'properties',
   'warnings',
   'batches',
+  'batch_chunks',
+  'batch_queue',
   'endpoints',
   'webhooks',
   'deliveries',
@@ -52,6 +54,9 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   properties: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   warnings: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   batches: [{ key: { account: 1, created_at: -1 }, options: { name: 'account_created' } }],
+  // Found by `_id` only; the queue holds only batches still to apply.
+  batch_chunks: [],
+  batch_queue: [],
   endpoints: [
     { key: { account: 1, created_at: 1 }, options: { name: 'account_created' } },
     { key: { slot_key: 1 }, options: { name: 'slot_key_unique', unique: true, sparse: true } },
@@ -77,6 +82,8 @@ export const RETENTION_INDEXES: ReadonlyArray<{ collection: CollectionName; fiel
   { collection: 'deliveries', field: 'completed_at' },
   { collection: 'batches', field: 'created_at' },
   { collection: 'customerio_reports', field: 'received_at' },
+  // Chunks are removed once applied; this only collects those a crash left behind.
+  { collection: 'batch_chunks', field: 'created_at' },
 ];
 
 /** Typed access to the package's collections under the configured prefix. */

@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
 import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
+import { postBatch, waitForBatch } from '../helpers/batches.js';
 
 const batchPath = `/v3/observe/hooks/${ACCOUNT.secret}/profiles/batch`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
@@ -16,10 +17,7 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
   });
 
   it('should answer 202 {batch:{id}, errors:[]} and store every profile', async () => {
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({ profiles: [{ uid: 'b-1', plan: 'gold' }, { email: 'b2@example.com', plan: 'silver' }, { uid: 'b-3', 'Seats Used': '3' }] })
-      .expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [{ uid: 'b-1', plan: 'gold' }, { email: 'b2@example.com', plan: 'silver' }, { uid: 'b-3', 'Seats Used': '3' }] })).res;
     expect(res.body).toMatchObject({ batch: { id: expect.stringMatching(/^[0-9a-f]{24}$/) }, errors: [] });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(await profileBy('uid=b-1')).toMatchObject({ plan: 'gold' });
@@ -28,22 +26,20 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
   });
 
   it('should record the batch itself', async () => {
-    const res = await request(t.app).post(batchPath).send({ profiles: [{ uid: 'rec-1' }, {}] }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [{ uid: 'rec-1' }, {}] })).res;
     const { ObjectId } = await import('mongodb');
     const doc = await t.db.db.collection('chameleon_batches').findOne({ _id: new ObjectId(res.body.batch.id) });
     expect(doc).toMatchObject({ account: ACCOUNT.id, kind: 'profile', items: 2, errors_count: 1, on_model_missing: 'create' });
   });
 
   it('should accept the secret in the X-Account-Secret header on the secret-less path', async () => {
-    await request(t.app).post('/v3/observe/hooks/profiles/batch').set(auth).send({ profiles: [{ uid: 'hdr-batch' }] }).expect(202);
+    const res = await request(t.app).post('/v3/observe/hooks/profiles/batch').set(auth).send({ profiles: [{ uid: 'hdr-batch' }] }).expect(202);
+    await waitForBatch(t.app, res.body.batch.id);
     expect(await profileBy('uid=hdr-batch')).toMatchObject({ uid: 'hdr-batch' });
   });
 
   it('should process items in order, so the last of two items with the same uid wins', async () => {
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({ profiles: [{ uid: 'twice', plan: 'first', seats: 1 }, { uid: 'twice', plan: 'second' }, { uid: 'twice', color: null }] })
-      .expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [{ uid: 'twice', plan: 'first', seats: 1 }, { uid: 'twice', plan: 'second' }, { uid: 'twice', color: null }] })).res;
     expect(res.body.errors).toEqual([]);
     const profile = await profileBy('uid=twice');
     expect(profile).toMatchObject({ plan: 'second', seats: 1 });
@@ -54,7 +50,7 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
     const items: Array<Record<string, unknown>> = Array.from({ length: 4431 }, (_, i) => ({ uid: `n-${i}`, plan: 'gold' }));
     items[4429] = { plan: 'gold', email: null };
     const before = await profiles().countDocuments({ account: ACCOUNT.id });
-    const res = await request(t.app).post(batchPath).send({ profiles: items }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: items })).res;
     expect(res.body.errors).toEqual([
       {
         code: 422,
@@ -67,11 +63,9 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
   });
 
   it('should skip items that would create a record with on_model_missing "ignore", and still update existing ones', async () => {
-    await request(t.app).post(batchPath).send({ profiles: [{ uid: 'known', plan: 'old' }, { email: 'known@example.com', plan: 'old' }] }).expect(202);
+    await postBatch(t.app, batchPath, { profiles: [{ uid: 'known', plan: 'old' }, { email: 'known@example.com', plan: 'old' }] });
     const before = await profiles().countDocuments({ account: ACCOUNT.id });
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({
+    const res = (await postBatch(t.app, batchPath, {
         on_model_missing: 'ignore',
         profiles: [
           { uid: 'known', plan: 'new' },
@@ -80,8 +74,7 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
           { email: 'unknown@example.com', plan: 'new' },
           { uid: 'known', company_uid: 'ignored-co' },
         ],
-      })
-      .expect(202);
+      })).res;
     expect(res.body.errors).toEqual([]);
     expect(await profiles().countDocuments({ account: ACCOUNT.id })).toBe(before);
     expect(await profileBy('uid=known')).toMatchObject({ plan: 'new', company_id: null });
@@ -93,10 +86,7 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
   it('should update items identified by id, and report an id that names no profile of the account as a 404', async () => {
     const { id } = (await request(t.app).post(`/v3/observe/hooks/${ACCOUNT.secret}/profiles`).send({ uid: 'by-id', plan: 'old' }).expect(200)).body.profile;
     const { id: foreign } = (await request(t.app).post(`/v3/observe/hooks/${OTHER_ACCOUNT.secret}/profiles`).send({ uid: 'foreign', plan: 'theirs' }).expect(200)).body.profile;
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({ profiles: [{ id, plan: 'new' }, { id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }, { id: foreign, plan: 'hijacked' }] })
-      .expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [{ id, plan: 'new' }, { id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }, { id: foreign, plan: 'hijacked' }] })).res;
     expect(res.body.errors).toEqual([
       { code: 404, index: 1, message: 'No profile with id 5f885a88e7daf3000e3eb4f6 (the 2nd item)' },
       { code: 404, index: 2, message: `No profile with id ${foreign} (the 3rd item)` },
@@ -107,15 +97,12 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
   });
 
   it('should skip unknown ids silently with on_model_missing "ignore"', async () => {
-    const res = await request(t.app).post(batchPath).send({ on_model_missing: 'ignore', profiles: [{ id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }] }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { on_model_missing: 'ignore', profiles: [{ id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }] })).res;
     expect(res.body.errors).toEqual([]);
   });
 
   it('should link batch profiles to companies by company_uid, creating each company once', async () => {
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({ profiles: [{ uid: 'emp-1', company_uid: 'batch-co' }, { uid: 'emp-2', company_uid: 'batch-co' }, { uid: 'emp-3', company: { uid: 'nested-co' } }] })
-      .expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [{ uid: 'emp-1', company_uid: 'batch-co' }, { uid: 'emp-2', company_uid: 'batch-co' }, { uid: 'emp-3', company: { uid: 'nested-co' } }] })).res;
     expect(res.body.errors).toEqual([]);
     const company = (await request(t.app).get('/v3/analyze/company?uid=batch-co').set(auth).expect(200)).body.company;
     expect((await profileBy('uid=emp-1')).company_id).toBe(company.id);
@@ -126,16 +113,13 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
   });
 
   it('should store the properties of a nested company object, in item order, as a single request would', async () => {
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({
+    const res = (await postBatch(t.app, batchPath, {
         profiles: [
           { uid: 'nest-1', company: { uid: 'nest-co', Name: 'Acme', tier: 'silver' } },
           { uid: 'nest-2', company_uid: 'nest-co' },
           { uid: 'nest-3', company: { uid: 'nest-co', tier: 'gold', $set: 1 } },
         ],
-      })
-      .expect(202);
+      })).res;
     expect(res.body.errors).toEqual([]);
     const company = (await request(t.app).get('/v3/analyze/company?uid=nest-co').set(auth).expect(200)).body.company;
     expect(company).toMatchObject({ name: 'Acme', tier: 'gold' });
@@ -146,29 +130,28 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
 
   it('should give a uid to a profile known only by email, as a single request would', async () => {
     const { id } = (await request(t.app).post(`/v3/observe/hooks/${ACCOUNT.secret}/profiles`).send({ email: 'adopt@example.com' }).expect(200)).body.profile;
-    const res = await request(t.app).post(batchPath).send({ profiles: [{ uid: 'adopted', email: 'adopt@example.com', plan: 'gold' }] }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [{ uid: 'adopted', email: 'adopt@example.com', plan: 'gold' }] })).res;
     expect(res.body.errors).toEqual([]);
     expect(await profileBy('uid=adopted')).toMatchObject({ id, email: 'adopt@example.com', plan: 'gold' });
   });
 
   it('should report an email owned by another user as that item’s error and go on', async () => {
-    await request(t.app).post(batchPath).send({ profiles: [{ uid: 'owner-b', email: 'owned@example.com' }] }).expect(202);
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({ profiles: [{ uid: 'thief-b', email: 'owned@example.com' }, { uid: 'after-thief', plan: 'ok' }] })
-      .expect(202);
-    expect(res.body.errors).toEqual([{ code: 422, index: 0, message: expect.stringContaining('already belongs to another profile') }]);
+    await postBatch(t.app, batchPath, { profiles: [{ uid: 'owner-b', email: 'owned@example.com' }] });
+    const { res, batch } = await postBatch(t.app, batchPath, { profiles: [{ uid: 'thief-b', email: 'owned@example.com' }, { uid: 'after-thief', plan: 'ok' }] });
+    // Found while applying, after the answer: reported in the batch's state.
+    expect(res.body.errors).toEqual([]);
+    expect(batch).toMatchObject({ state: 'done', items: 2, applied_items: 1, errors_count: 1 });
+    expect(batch.errors).toEqual([{ code: 422, index: 0, message: expect.stringContaining('already belongs to another profile') }]);
     expect(await profileBy('uid=after-thief')).toMatchObject({ plan: 'ok' });
     expect(await profileBy('uid=owner-b')).toMatchObject({ email: 'owned@example.com' });
   });
 
-  it('should list item errors in item order, whichever check found them', async () => {
-    await request(t.app).post(batchPath).send({ profiles: [{ uid: 'owner-c', email: 'mine@example.com' }] }).expect(202);
-    const res = await request(t.app)
-      .post(batchPath)
-      .send({ profiles: [{ uid: 'ok-c1' }, { uid: 'thief-c', email: 'mine@example.com' }, 'not an object', { plan: 'no id' }] })
-      .expect(202);
-    expect(res.body.errors.map((e: { index: number }) => e.index)).toEqual([1, 2, 3]);
+  it('should list item errors in item order, whichever check found them (the answer those found on receipt, the batch state all)', async () => {
+    await postBatch(t.app, batchPath, { profiles: [{ uid: 'owner-c', email: 'mine@example.com' }] });
+    const { res, batch } = await postBatch(t.app, batchPath, { profiles: [{ uid: 'ok-c1' }, { uid: 'thief-c', email: 'mine@example.com' }, 'not an object', { plan: 'no id' }] });
+    expect(res.body.errors.map((e: { index: number }) => e.index)).toEqual([2, 3]);
+    expect(batch.errors.map((e) => e.index)).toEqual([1, 2, 3]);
+    expect(batch.errors_count).toBe(3);
   });
 
   it.each<[string, unknown, string]>([
@@ -181,21 +164,21 @@ describe('POST /v3/observe/hooks/:account_secret/profiles/batch', () => {
     ['an email that is a number', { email: 5 }, 'The 1st item is invalid'],
   ])('should report an item that is %s and store the valid items around it', async (label, bad, message) => {
     const uid = `around-${label.replace(/\W+/g, '-')}`;
-    const res = await request(t.app).post(batchPath).send({ profiles: [bad, { uid, plan: 'stored' }] }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [bad, { uid, plan: 'stored' }] })).res;
     expect(res.body.errors).toEqual([{ code: 422, index: 0, message: expect.stringContaining(message) }]);
     expect(await profileBy(`uid=${uid}`)).toMatchObject({ plan: 'stored' });
   });
 
   it('should list at most 1,000 item errors but count them all', async () => {
     const items = Array.from({ length: 1500 }, () => ({ plan: 'no identifier' }));
-    const res = await request(t.app).post(batchPath).send({ profiles: items }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: items })).res;
     expect(res.body.errors).toHaveLength(1000);
     expect(res.body.errors_count).toBe(1500);
     expect(res.body.errors[999].index).toBe(999);
   });
 
   it('should accept an empty batch', async () => {
-    const res = await request(t.app).post(batchPath).send({ profiles: [] }).expect(202);
+    const res = (await postBatch(t.app, batchPath, { profiles: [] })).res;
     expect(res.body.errors).toEqual([]);
   });
 
@@ -238,7 +221,8 @@ describe('batch size limit (limits.batchBytes)', () => {
     const json = JSON.stringify({ profiles: [{ uid: 'at-limit' }] });
     const body = json + ' '.repeat(64 * 1024 - Buffer.byteLength(json));
     expect(Buffer.byteLength(body)).toBe(64 * 1024);
-    await request(t.app).post(batchPath).set('Content-Type', 'application/json').send(body).expect(202);
+    const res = await request(t.app).post(batchPath).set('Content-Type', 'application/json').send(body).expect(202);
+    await waitForBatch(t.app, res.body.batch.id);
     await request(t.app).post(batchPath).set('Content-Type', 'application/json').send(`${body} `).expect(413);
   });
 });

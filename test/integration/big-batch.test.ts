@@ -3,6 +3,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
+import { waitForBatch } from '../helpers/batches.js';
 
 const batchPath = `/v3/observe/hooks/${ACCOUNT.secret}/profiles/batch`;
 const MIB = 1024 * 1024;
@@ -19,9 +20,11 @@ describe('a batch at the default 16 MiB limit', () => {
     const res = await request(t.app).post(batchPath).set('Content-Type', 'application/json').send(body).expect(413);
     expect(res.body).toEqual({ code: 413, messages: ['Each batch must be less than 16mb, try splitting the batch in half'] });
     expect(await t.db.db.collection('chameleon_profiles').countDocuments()).toBe(0);
+    expect(await t.db.db.collection('chameleon_batches').countDocuments()).toBe(0);
+    expect(await t.db.db.collection('chameleon_batch_chunks').countDocuments()).toBe(0);
   });
 
-  it('should accept 265,000 minimal profiles (padded to exactly 16 MiB) and store every one', { timeout: 240_000 }, async () => {
+  it('should accept 265,000 minimal profiles (padded to exactly 16 MiB) and store every one', { timeout: 600_000 }, async () => {
     const count = 265_000;
     const parts: string[] = new Array<string>(count);
     for (let i = 0; i < count; i++) parts[i] = `{"uid":"${randomUUID()}","plan":"gold"}`;
@@ -31,10 +34,17 @@ describe('a batch at the default 16 MiB limit', () => {
 
     const started = Date.now();
     const res = await request(t.app).post(batchPath).set('Content-Type', 'application/json').send(body).expect(202);
-    const elapsed = Date.now() - started;
-    console.info(`265,000-profile batch (${(json.length / MIB).toFixed(2)} MiB of JSON): answered in ${(elapsed / 1000).toFixed(1)} s`);
-
+    const answered = Date.now() - started;
     expect(res.body).toMatchObject({ batch: { id: expect.stringMatching(/^[0-9a-f]{24}$/) }, errors: [] });
+    const batch = await waitForBatch(t.app, res.body.batch.id, ACCOUNT.secret, 600_000);
+    const applied = Date.now() - started;
+    console.info(`265,000-profile batch (${(json.length / MIB).toFixed(2)} MiB of JSON): answered in ${(answered / 1000).toFixed(1)} s, applied in ${(applied / 1000).toFixed(1)} s`);
+
+    expect(batch).toMatchObject({ state: 'done', items: count, applied_items: count, errors_count: 0, errors: [] });
+    expect(batch.applied_chunks).toBe(batch.chunks);
+    // Applied chunks are removed; nothing is left to apply.
+    expect(await t.db.db.collection('chameleon_batch_chunks').countDocuments()).toBe(0);
+    expect(await t.db.db.collection('chameleon_batch_queue').countDocuments()).toBe(0);
     expect(await t.db.db.collection('chameleon_profiles').countDocuments({ account: ACCOUNT.id })).toBe(count);
     const last = JSON.parse(parts[count - 1]!) as { uid: string };
     const read = await request(t.app).get(`/v3/analyze/profile?uid=${last.uid}`).set('X-Account-Secret', ACCOUNT.secret).expect(200);
