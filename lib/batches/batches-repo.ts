@@ -102,7 +102,8 @@ export class BatchesRepo {
   async finish(batchId: ObjectId, owner: string, chunks: number, state: 'done' | 'failed', now: Date): Promise<boolean> {
     const doc = await this.c.batches.findOneAndUpdate(
       { _id: batchId, lease_owner: owner },
-      { $set: { state, completed_at: now }, $unset: { lease_owner: '', lease_until: '' } },
+      // `lease_owner` stays: the process that finished it.
+      { $set: { state, completed_at: now }, $unset: { lease_until: '' } },
       { projection: { _id: 1 } },
     );
     if (doc) await this.drop(batchId, chunks);

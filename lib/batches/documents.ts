@@ -42,7 +42,7 @@ export interface BatchDoc {
   created_at: Date;
   started_at?: Date;
   completed_at?: Date;
-  /** The process applying it, and until when its claim holds without progress. */
+  /** The process applying it (once finished: the one that finished it), and until when its claim holds without progress. */
   lease_owner?: string;
   lease_until?: Date;
 }

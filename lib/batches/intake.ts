@@ -33,6 +33,15 @@ export const MAX_ITEM_BYTES = 15 * MIB;
 /** Chunk characters written per `insertMany`. */
 const WRITE_GROUP_CHARS = 8 * MIB;
 
+/** An item's JSON, or `undefined` when it is nested too deeply to serialise (the stack runs out). */
+function stringifyItem(item: unknown): string | undefined {
+  try {
+    return JSON.stringify(item);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What receiving needs. */
 export interface IntakeDeps {
   repo: BatchesRepo;
@@ -108,7 +117,11 @@ export async function receiveBatch(kind: BatchKind, account: string, body: Recor
       for (const e of unknown.sort((a, b) => a.index - b.index)) fail(e);
     }
     for (let index = start; index < end; index++) {
-      let json = ok[index - start] ? JSON.stringify(items[index]) : 'null';
+      let json = ok[index - start] ? stringifyItem(items[index]) : 'null';
+      if (json === undefined) {
+        fail({ code: 422, index, message: `The ${ordinal(index + 1)} item is nested too deeply to be stored` });
+        json = 'null';
+      }
       // Characters, not bytes: only an item that might be too large once UTF-8-encoded is measured.
       if (json.length * 3 > MAX_ITEM_BYTES && Buffer.byteLength(json) > MAX_ITEM_BYTES) {
         fail({ code: 413, index, message: `The ${ordinal(index + 1)} item is larger than ${MAX_ITEM_BYTES / MIB} MiB` });

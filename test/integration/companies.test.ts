@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
 import { createTestApp, ACCOUNT, OTHER_ACCOUNT, type TestApp } from '../helpers/app.js';
+import { postBatch } from '../helpers/batches.js';
 
 const base = `/v3/observe/hooks/${ACCOUNT.secret}`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
@@ -73,7 +74,7 @@ describe('companies', () => {
   describe('POST /v3/observe/hooks/:account_secret/companies/batch', () => {
     it('should answer 202 {batch:{id}, errors:[]} and store every company', async () => {
       const companies = Array.from({ length: 25 }, (_, i) => ({ uid: `batch-co-${i}`, Industry: 'retail', rank: String(i) }));
-      const res = await request(t.app).post(`${base}/companies/batch`).send({ companies }).expect(202);
+      const res = (await postBatch(t.app, `${base}/companies/batch`, { companies })).res;
       expect(res.body).toMatchObject({ batch: { id: expect.stringMatching(/^[0-9a-f]{24}$/) }, errors: [] });
       expect(await readCompany('uid=batch-co-24')).toMatchObject({ industry: 'retail', rank: 24 });
       expect(await t.db.db.collection('chameleon_companies').countDocuments({ account: ACCOUNT.id, uid: { $in: companies.map((c) => c.uid) } })).toBe(25);
@@ -81,19 +82,13 @@ describe('companies', () => {
 
     it('should identify batch items by id as well as by uid, and apply them in order (last wins)', async () => {
       const { id } = (await request(t.app).post(`${base}/companies`).send({ uid: 'order-co', plan: 'a' }).expect(200)).body.company;
-      const res = await request(t.app)
-        .post(`${base}/companies/batch`)
-        .send({ companies: [{ uid: 'order-co', plan: 'b', seats: 1 }, { id, plan: 'c' }, { uid: 'order-co', plan: 'd' }] })
-        .expect(202);
+      const res = (await postBatch(t.app, `${base}/companies/batch`, { companies: [{ uid: 'order-co', plan: 'b', seats: 1 }, { id, plan: 'c' }, { uid: 'order-co', plan: 'd' }] })).res;
       expect(res.body.errors).toEqual([]);
       expect(await readCompany('uid=order-co')).toMatchObject({ id, plan: 'd', seats: 1 });
     });
 
     it('should report a batch item whose id names no company as a 404 and go on', async () => {
-      const res = await request(t.app)
-        .post(`${base}/companies/batch`)
-        .send({ companies: [{ id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }, { uid: 'after-missing-id', plan: 'y' }] })
-        .expect(202);
+      const res = (await postBatch(t.app, `${base}/companies/batch`, { companies: [{ id: '5f885a88e7daf3000e3eb4f6', plan: 'x' }, { uid: 'after-missing-id', plan: 'y' }] })).res;
       expect(res.body.errors).toEqual([{ code: 404, index: 0, message: 'No company with id 5f885a88e7daf3000e3eb4f6 (the 1st item)' }]);
       expect(await readCompany('uid=after-missing-id')).toMatchObject({ plan: 'y' });
     });
@@ -101,7 +96,7 @@ describe('companies', () => {
     it('should report the 4430th item without identifier with the company message, and store the others', async () => {
       const companies: Array<Record<string, unknown>> = Array.from({ length: 4431 }, (_, i) => ({ uid: `big-co-${i}`, plan: 'gold' }));
       companies[4429] = { plan: 'gold' };
-      const res = await request(t.app).post(`${base}/companies/batch`).send({ companies }).expect(202);
+      const res = (await postBatch(t.app, `${base}/companies/batch`, { companies })).res;
       expect(res.body.errors).toEqual([
         { code: 422, index: 4429, message: 'No identifier found for the 4430th item. Pass your Company ID as the `uid` parameter' },
       ]);
@@ -111,10 +106,7 @@ describe('companies', () => {
 
     it('should only update existing companies with on_model_missing "ignore"', async () => {
       await request(t.app).post(`${base}/companies`).send({ uid: 'ignore-existing', plan: 'old' }).expect(200);
-      const res = await request(t.app)
-        .post(`${base}/companies/batch`)
-        .send({ on_model_missing: 'ignore', companies: [{ uid: 'ignore-existing', plan: 'new' }, { uid: 'ignore-missing', plan: 'new' }] })
-        .expect(202);
+      const res = (await postBatch(t.app, `${base}/companies/batch`, { on_model_missing: 'ignore', companies: [{ uid: 'ignore-existing', plan: 'new' }, { uid: 'ignore-missing', plan: 'new' }] })).res;
       expect(res.body.errors).toEqual([]);
       expect(await readCompany('uid=ignore-existing')).toMatchObject({ plan: 'new' });
       await request(t.app).get('/v3/analyze/company?uid=ignore-missing').set(auth).expect(404);

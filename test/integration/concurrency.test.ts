@@ -3,6 +3,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
 import { listen } from './support/raw-http.js';
+import { waitForBatch } from '../helpers/batches.js';
 
 const base = `/v3/observe/hooks/${ACCOUNT.secret}`;
 
@@ -62,6 +63,8 @@ describe('concurrent writes', () => {
     const responses = await Promise.all([...batches, ...singles]);
     expect(responses.slice(0, 4).map((r) => [r.status, r.body.errors])).toEqual(Array(4).fill([202, []]));
     expect(responses.slice(4).map((r) => r.status)).toEqual(Array(50).fill(200));
+    // Applied in the background, concurrently with each other: each ends with no error.
+    for (const r of responses.slice(0, 4)) expect((await waitForBatch(url, r.body.batch.id)).errors).toEqual([]);
     for (const uid of uids) expect(await profiles().countDocuments({ account: ACCOUNT.id, uid }), uid).toBe(1);
   });
 
@@ -69,6 +72,7 @@ describe('concurrent writes', () => {
     const companies = Array.from({ length: 50 }, (_, i) => ({ uid: `co-race-${i}` }));
     const responses = await Promise.all(Array.from({ length: 4 }, () => request(url).post(`${base}/companies/batch`).send({ companies })));
     expect(responses.map((r) => [r.status, r.body.errors])).toEqual(Array(4).fill([202, []]));
+    for (const r of responses) expect((await waitForBatch(url, r.body.batch.id)).errors).toEqual([]);
     expect(await t.db.db.collection('chameleon_companies').countDocuments({ account: ACCOUNT.id, uid: { $regex: '^co-race-' } })).toBe(50);
   });
 });
