@@ -100,6 +100,9 @@ describe('GET /v3/observe/batches/:id', () => {
       await request(t.app).get(`/v3/analyze/profile?uid=${uid}`).set('X-Account-Secret', ACCOUNT.secret).expect(200);
     }
     await request(t.app).get('/v3/analyze/profile?uid=left-6').set('X-Account-Secret', ACCOUNT.secret).expect(404);
+    // Removed just after the batch is marked done.
+    const deadline = Date.now() + 30_000;
+    while ((await t.db.db.collection('chameleon_batch_chunks').countDocuments({ batch_id: id })) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await t.db.db.collection('chameleon_batch_chunks').countDocuments({ batch_id: id })).toBe(0);
   });
 });
