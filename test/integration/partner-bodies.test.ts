@@ -6,6 +6,7 @@ import request from 'supertest';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
 import { chameleonHooks } from '../../lib/index.js';
 import { useTestDb } from '../helpers/db.js';
+import { postBatch } from '../helpers/batches.js';
 
 const base = `/v3/observe/hooks/${ACCOUNT.secret}`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
@@ -114,8 +115,9 @@ describe('bodies as partners send them', () => {
     it('should ignore a partner id on events, companies and batch items', async () => {
       await request(t.app).post(`${base}/events`).send({ id: 'cio_1', uid: 'ev-cio', name: 'Clicked' }).expect(200);
       await request(t.app).post(`${base}/companies`).send({ id: 77, uid: 'co-cio', plan: 'x' }).expect(200);
-      const batch = await request(t.app).post(`${base}/profiles/batch`).send({ profiles: [{ id: 'cio_2', uid: 'b-cio' }, { id: '5f885a88e7daf3000e3eb4f6', uid: 'b-hex' }] }).expect(202);
+      const { res: batch, batch: applied } = await postBatch(t.app, `${base}/profiles/batch`, { profiles: [{ id: 'cio_2', uid: 'b-cio' }, { id: '5f885a88e7daf3000e3eb4f6', uid: 'b-hex' }] });
       expect(batch.body.errors).toEqual([]);
+      expect(applied.errors).toEqual([]);
       expect(await profile('b-hex')).toMatchObject({ uid: 'b-hex' });
       const events = await request(t.app).get(`/v3/analyze/profiles/${(await profile('ev-cio')).id as string}/events`).set(auth).expect(200);
       expect(events.body.events).toHaveLength(1);
@@ -132,8 +134,8 @@ describe('bodies as partners send them', () => {
     });
 
     it('should unlink in a batch too, and keep a link that another key names', async () => {
-      await request(t.app).post(`${base}/profiles/batch`).send({ profiles: [{ uid: 'bu-1', company_uid: 'co-a' }, { uid: 'bu-2', company_uid: 'co-a' }] }).expect(202);
-      await request(t.app).post(`${base}/profiles/batch`).send({ profiles: [{ uid: 'bu-1', company_uid: null }, { uid: 'bu-2', company_id: null, company_uid: 'co-b' }] }).expect(202);
+      await postBatch(t.app, `${base}/profiles/batch`, { profiles: [{ uid: 'bu-1', company_uid: 'co-a' }, { uid: 'bu-2', company_uid: 'co-a' }] });
+      await postBatch(t.app, `${base}/profiles/batch`, { profiles: [{ uid: 'bu-1', company_uid: null }, { uid: 'bu-2', company_id: null, company_uid: 'co-b' }] });
       expect((await profile('bu-1')).company_id).toBeNull();
       const coB = (await request(t.app).get('/v3/analyze/company?uid=co-b').set(auth).expect(200)).body.company.id as string;
       expect((await profile('bu-2')).company_id).toBe(coB);
@@ -152,7 +154,7 @@ describe('bodies as partners send them', () => {
       await set(`single-${tag}`);
       await set(`batch-${tag}`);
       await request(t.app).post(`${base}/profiles`).send({ uid: `single-${tag}`, ...bag }).expect(200);
-      await request(t.app).post(`${base}/profiles/batch`).send({ profiles: [{ uid: `batch-${tag}`, ...bag }] }).expect(202);
+      await postBatch(t.app, `${base}/profiles/batch`, { profiles: [{ uid: `batch-${tag}`, ...bag }] });
       await request(t.app).post(`${base}/companies`).send({ uid: `co-${tag}`, user_role: 'before' }).expect(200);
       await request(t.app).post(`${base}/profiles`).send({ uid: `nested-${tag}`, company: { uid: `co-${tag}`, ...bag } }).expect(200);
       await request(t.app).post(`${base}/events`).send({ uid: `single-${tag}`, name: `Rule ${tag}`, ...bag }).expect(200);
