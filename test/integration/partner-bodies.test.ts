@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
 import { chameleonHooks } from '../../lib/index.js';
 import { useTestDb } from '../helpers/db.js';
-import { postBatch } from '../helpers/batches.js';
+import { postBatch, waitForBatch } from '../helpers/batches.js';
 
 const base = `/v3/observe/hooks/${ACCOUNT.secret}`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
@@ -44,6 +44,7 @@ describe('bodies as partners send them', () => {
       await send('companies', { uid: `co-${tag}`, mrr: '10' }).expect(200);
       const batch = await send('profiles/batch', { profiles: [{ uid: `ctb-${tag}` }] }).expect(202);
       expect(batch.body.errors).toEqual([]);
+      expect((await waitForBatch(t.app, batch.body.batch.id)).errors).toEqual([]);
       expect(await profile(`ct-${tag}`)).toMatchObject({ plan: 'gold' });
       expect(await profile(`ctb-${tag}`)).toMatchObject({ uid: `ctb-${tag}` });
     });
