@@ -10,6 +10,9 @@ export const HOST = '127.0.0.1';
 /** Where the host app mounts chameleon-hooks; every package path is relative to it. */
 export const MOUNT_PATH = '/chameleon';
 
+/** Where the host app mounts the dashboard (local-only authorize: see host-app.ts). */
+export const DASHBOARD_PATH = '/dashboard';
+
 /** The receiver's webhook route. */
 export const RECEIVER_PATH = '/webhooks/chameleon';
 

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chameleonHooks, type ChameleonHooks } from '../lib/index.js';
-import { DB_NAME, DEMO_ACCOUNT, HOST, HOST_PORT, MOUNT_PATH, RECEIVER_PATH, RECEIVER_PORT } from './config.js';
+import { DASHBOARD_PATH, DB_NAME, DEMO_ACCOUNT, HOST, HOST_PORT, MOUNT_PATH, RECEIVER_PATH, RECEIVER_PORT } from './config.js';
 import { openDatabase, type ExampleDatabase } from './database.js';
 import { consoleLogger, levelFromEnv } from './logger.js';
 import { createReceiverApp } from './receiver.js';
@@ -67,6 +67,7 @@ async function start(): Promise<void> {
 chameleon-hooks example is ready.
   host app       ${hostUrl}/          (its own routes: /, /demo/*)
   chameleon-hooks ${baseUrl}   (mounted with app.use('${MOUNT_PATH}', hooks))
+  dashboard      ${hostUrl}${DASHBOARD_PATH}/   (open it in a browser; local-only authorize, admin of "${DEMO_ACCOUNT.id}")
   receiver       ${receiverUrl}   (verifies with verifyChameleonWebhook)
   database       ${running.database.label}, db "${DB_NAME}"
   demo account   id "${DEMO_ACCOUNT.id}", account secret ${DEMO_ACCOUNT.secret}, webhook secret ${DEMO_ACCOUNT.webhookSecret}
