@@ -16,6 +16,9 @@ import { mountSessionRoutes } from './api/session-routes.js';
 import { mountDataRoutes } from './api/data-routes.js';
 import { mountActivityRoutes } from './api/activity-routes.js';
 import { mountIntegrationRoutes } from './api/integrations-routes.js';
+import { mountEndpointRoutes } from './api/endpoints-routes.js';
+import { mountDeliveryRoutes } from './api/deliveries-routes.js';
+import { mountOverviewRoutes } from './api/overview-routes.js';
 import type { DashboardDeps } from './deps.js';
 
 /** A function that adds more API routes (the delivery and integration pages). */
@@ -40,6 +43,9 @@ function apiRouter(deps: DashboardDeps, extra: DashboardApiMounter[]): Router {
   mountDataRoutes(api, deps);
   mountActivityRoutes(api, deps);
   mountIntegrationRoutes(api, deps);
+  mountEndpointRoutes(api, deps);
+  mountDeliveryRoutes(api, deps);
+  mountOverviewRoutes(api, deps);
   for (const mount of extra) mount(api, deps);
   api.use((req, _res, next) => next(new ChameleonError('CH_ERR_NOT_FOUND', `No dashboard API route for ${req.method} ${req.path}`)));
   api.use(errorMiddleware(deps.ctx.config.logger));

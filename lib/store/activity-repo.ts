@@ -22,6 +22,12 @@ export type ActivityKind = keyof typeof ACTIVITY_KINDS;
 export class ActivityRepo {
   constructor(private readonly collections: Collections) {}
 
+  /** How many of `kind` were received (profiles, companies: updated) since `since`. */
+  countSince(account: string, kind: ActivityKind, since: Date): Promise<number> {
+    const { collection, timeField } = ACTIVITY_KINDS[kind];
+    return this.collections.get(collection).countDocuments({ account, [timeField]: { $gte: since } });
+  }
+
   /** One page of `kind`, newest first (`page.limit` items at most). */
   recent(account: string, kind: ActivityKind, page: PageQuery): Promise<Document[]> {
     const { collection, timeField } = ACTIVITY_KINDS[kind];
