@@ -83,3 +83,36 @@ describe('Activity page', () => {
     await context.close();
   });
 });
+
+describe('keyboard and narrow windows', () => {
+  it('should start with a skip link, reach every navigation link by Tab, and mark the current page', async () => {
+    const context = await newContext(browser, userHeader('viewer', ACCOUNT.id));
+    const { page } = await openPage(context);
+    await page.goto(`${app.dashboardUrl}data`);
+    await page.getByRole('cell', { name: 'plan', exact: true }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    const seen: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(String(await page.evaluate('document.activeElement.textContent')));
+    }
+    expect(seen).toEqual(expect.arrayContaining(['Overview', 'Endpoints', 'Deliveries', 'Data management', 'Activity', 'Integrations']));
+    expect(await page.getByRole('link', { name: 'Data management' }).getAttribute('aria-current')).toBe('page');
+    await page.getByRole('link', { name: 'Activity' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/activity$/);
+    await context.close();
+  });
+
+  it('should fit a 380 px wide window: no sideways scrolling of the page itself', async () => {
+    const context = await newContext(browser, userHeader('viewer', ACCOUNT.id), 380);
+    const { page, problems } = await openPage(context);
+    await page.goto(`${app.dashboardUrl}activity`);
+    await page.locator('tbody tr').first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+    await screenshot(page, 'activity-narrow');
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  });
+});
