@@ -55,11 +55,11 @@ function EndpointFields({ prefix, value, topics }) {
 }
 
 /** Reads the endpoint form into the API's body. */
-function endpointBody(form) {
+function endpointBody(form, allTopics) {
   const data = new FormData(form);
   const topics = data.getAll('topics').map(String);
   const experience = String(data.get('experience_ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { url: String(data.get('url') ?? ''), name: String(data.get('name') ?? ''), topics: topics.length ? topics : ['all'], experience_ids: experience };
+  return { url: String(data.get('url') ?? ''), name: String(data.get('name') ?? ''), topics: topics.length ? topics : allTopics, experience_ids: experience };
 }
 
 function CreateEndpoint({ topics, onCreated }) {
@@ -67,7 +67,7 @@ function CreateEndpoint({ topics, onCreated }) {
   const submit = async (event) => {
     event.preventDefault();
     const form = event.currentTarget;
-    const result = await run(() => api.post('endpoints', endpointBody(form)), (r) => `Created ${r.endpoint.name}; a ping was sent.`);
+    const result = await run(() => api.post('endpoints', endpointBody(form, topics)), (r) => `Created ${r.endpoint.name}; a ping was sent.`);
     if (result) {
       form.reset();
       onCreated(result.endpoint);
@@ -157,7 +157,7 @@ function Detail({ session, id }) {
   };
   const save = (event) => {
     event.preventDefault();
-    run(() => api.patch(path, endpointBody(event.currentTarget)), 'Saved.').then(reload);
+    run(() => api.patch(path, endpointBody(event.currentTarget, data.topics)), 'Saved.').then(reload);
   };
   const replay = (event) => {
     event.preventDefault();
