@@ -99,15 +99,14 @@ export function when(iso) {
   return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
 
-/** How long ago `iso` was, in words (`3 min ago`). */
+/** How long ago `iso` was, or how far ahead it is, in words (`3 min ago`, `in 60 s`). */
 export function ago(iso) {
   if (!iso) return '—';
   const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
   if (!Number.isFinite(s)) return '—';
-  if (s < 60) return `${Math.max(s, 0)} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
+  const a = Math.abs(s);
+  const text = a < 60 ? `${a} s` : a < 3600 ? `${Math.round(a / 60)} min` : a < 86400 ? `${Math.round(a / 3600)} h` : `${Math.round(a / 86400)} d`;
+  return s < 0 ? `in ${text}` : `${text} ago`;
 }
 
 /** A duration in ms as `850 ms` / `3.2 s` / `4 min`. */

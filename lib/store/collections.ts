@@ -73,6 +73,9 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },
     { key: { webhook_id: 1 }, options: { name: 'webhook' } },
+    // The dashboard's account-wide lists and counts (newest first, by state).
+    { key: { account: 1, created_at: -1 }, options: { name: 'account_created' } },
+    { key: { account: 1, state: 1, created_at: -1 }, options: { name: 'account_state_created' } },
   ],
 };
 

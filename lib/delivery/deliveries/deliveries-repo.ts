@@ -68,6 +68,20 @@ export interface DeliveryPage {
   state?: DeliveryState;
 }
 
+/** What the dashboard's delivery list asks for. */
+export interface DeliveryQuery {
+  destinationId?: ObjectId;
+  webhookId?: ObjectId;
+  topic?: string;
+  /** A state, or `retrying`: pending after a failed attempt. */
+  state?: DeliveryState | 'retrying';
+  from?: Date;
+  to?: Date;
+  /** The cursor's filter (`parsePage(…, 'created_at').filter`). */
+  cursor?: Document;
+  limit: number;
+}
+
 /** Reads and writes deliveries (the only code that touches their collection). */
 export class DeliveriesRepo {
   constructor(private readonly collection: Collection<DeliveryDoc>) {}
@@ -87,6 +101,49 @@ export class DeliveriesRepo {
     const filter: Filter<DeliveryDoc> = { endpoint_id: destinationId, account, ...page.cursor };
     if (page.state) filter.state = page.state;
     return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
+  }
+
+  /**
+   * A page of an account's deliveries, newest first, narrowed by destination, webhook, topic,
+   * state (`retrying`: pending after a failed attempt) and creation time (the dashboard).
+   */
+  page(account: string, q: DeliveryQuery): Promise<DeliveryDoc[]> {
+    const filter: Filter<DeliveryDoc> = { account, ...q.cursor };
+    if (q.destinationId) filter.endpoint_id = q.destinationId;
+    if (q.webhookId) filter.webhook_id = q.webhookId;
+    if (q.topic !== undefined) filter.topic = q.topic;
+    if (q.state === 'retrying') Object.assign(filter, { state: 'pending', last_error: { $ne: null } });
+    else if (q.state !== undefined) filter.state = q.state;
+    if (q.from || q.to) filter.created_at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) };
+    return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(q.limit).toArray();
+  }
+
+  /** An account's deliveries created since `since`, counted per hour (UTC) by outcome (the dashboard's charts). */
+  async hourlyOutcomes(account: string, since: Date): Promise<Array<{ hour: Date; succeeded: number; retrying: number; failed: number }>> {
+    const rows = await this.collection
+      .aggregate<{ _id: { hour: string; state: string; failing: boolean }; n: number }>([
+        { $match: { account, created_at: { $gte: since } } },
+        { $group: { _id: { hour: { $dateToString: { format: '%Y-%m-%dT%H:00:00Z', date: '$created_at' } }, state: '$state', failing: { $ne: ['$last_error', null] } }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    const byHour = new Map<string, { hour: Date; succeeded: number; retrying: number; failed: number }>();
+    for (const { _id, n } of rows) {
+      const bucket = byHour.get(_id.hour) ?? { hour: new Date(_id.hour), succeeded: 0, retrying: 0, failed: 0 };
+      if (_id.state === 'succeeded') bucket.succeeded += n;
+      else if (_id.state === 'failed') bucket.failed += n;
+      else if (_id.state === 'pending' && _id.failing) bucket.retrying += n;
+      byHour.set(_id.hour, bucket);
+    }
+    return [...byHour.values()];
+  }
+
+  /** How many of an account's deliveries are pending, and when the oldest was created. */
+  async pendingSummary(account: string): Promise<{ count: number; oldest: Date | null }> {
+    const [count, oldest] = await Promise.all([
+      this.collection.countDocuments({ account, state: 'pending' }),
+      this.collection.find({ account, state: 'pending' }, { projection: { created_at: 1 } }).sort({ created_at: 1 }).limit(1).next(),
+    ]);
+    return { count, oldest: oldest?.created_at ?? null };
   }
 
   /** The attempt logs of one destination's most recently updated deliveries since `since` (health). */

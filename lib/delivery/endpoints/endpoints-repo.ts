@@ -116,6 +116,28 @@ export class EndpointsRepo {
   }
 
 
+  /** Changes an endpoint's URL, name, topics or experience filter, under the same checks as `create`. */
+  async update(account: string, id: string, input: EndpointInput): Promise<EndpointDoc> {
+    const unknown = Object.keys(input).filter((k) => !['url', 'name', 'topics', 'experience_ids'].includes(k));
+    if (unknown.length > 0) throw new ChameleonError('CH_ERR_UNPROCESSABLE', `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+    const doc = await this.get(account, id);
+    const $set: Partial<EndpointDoc> = { updated_at: new Date() };
+    if (input.url !== undefined) {
+      if (typeof input.url !== 'string') throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`url` must be the https URL to deliver to');
+      $set.url = checkEndpointUrl(input.url.trim(), this.policy).toString();
+    }
+    if (input.topics !== undefined) $set.topics = parseTopics(input.topics);
+    if (input.experience_ids !== undefined) $set.experience_ids = parseExperienceIds(input.experience_ids);
+    if (input.name !== undefined) {
+      if (typeof input.name !== 'string' || input.name.length > 200) throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`name` must be a string of up to 200 characters');
+      $set.name = input.name.trim() || new URL($set.url ?? doc.url).host;
+    }
+    const updated = await this.collection.findOneAndUpdate({ _id: doc._id, account }, { $set }, { returnDocument: 'after' });
+    if (!updated) throw new ChameleonError('CH_ERR_NOT_FOUND', `No webhook endpoint with id ${id}`);
+    this.invalidate(account);
+    return updated;
+  }
+
   /** Every endpoint of an account, oldest first. */
   list(account: string): Promise<EndpointDoc[]> {
     return this.collection.find({ account }).sort({ created_at: 1 }).limit(1000).toArray();
