@@ -32,6 +32,12 @@ interface Settings {
 const FULL: Settings = { webhooks: 20_000, endpoints: 5, profiles: 10_000, events: 10_000, runs: 30, chunk: 5_000 };
 const QUICK: Settings = { webhooks: 2_000, endpoints: 5, profiles: 1_000, events: 1_000, runs: 5, chunk: 2_000 };
 
+let idCounter = 0;
+/** A unique ObjectId whose time is `at` (the ids of documents made "in the past"). */
+function idAt(at: Date): ObjectId {
+  return new ObjectId(Math.floor(at.getTime() / 1000).toString(16).padStart(8, '0') + (idCounter++).toString(16).padStart(16, '0'));
+}
+
 async function insertChunked(collection: { insertMany(docs: Document[], o: { ordered: boolean }): Promise<unknown> }, docs: Document[], chunk: number): Promise<void> {
   for (let i = 0; i < docs.length; i += chunk) await collection.insertMany(docs.slice(i, i + chunk), { ordered: false });
 }
@@ -52,13 +58,13 @@ async function seed(uri: string, dbName: string, s: Settings, log: (m: string) =
     const states = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'pending'] as const;
     for (let w = 0; w < s.webhooks; w++) {
       const at = new Date(now - Math.floor((w / s.webhooks) * 30 * DAY_MS));
-      const id = ObjectId.createFromTime(Math.floor(at.getTime() / 1000));
+      const id = idAt(at);
       const topic = w % 2 === 0 ? 'tour.started' : 'tour.completed';
       webhooks.push({ _id: id, account: ACCOUNT.id, topic, data: { tour: { id: `t${w % 50}`, name: `Tour ${w % 50}` }, profile: { uid: `u${w % s.profiles}` } }, created_at: at });
       for (const endpoint of endpoints) {
         const d = newDelivery({ account: ACCOUNT.id, webhookId: id, destination: { kind: 'endpoint', id: endpoint._id }, topic, maxAttempts: 10, trigger: 'publish' }, at, 8000, false);
         const state = states[(w + deliveries.length) % states.length]!;
-        d._id = ObjectId.createFromTime(Math.floor(at.getTime() / 1000));
+        d._id = idAt(at);
         d.state = state;
         d.attempts = state === 'pending' ? 2 : 1;
         d.attempt_log = [{ at, duration_ms: 40 + (w % 200), status: state === 'succeeded' ? 200 : 500, response_body: state === 'succeeded' ? 'ok' : 'upstream error', error: state === 'succeeded' ? null : 'HTTP 500', error_kind: state === 'succeeded' ? null : 'status', trigger: 'publish', by: 'bench-1' }];
@@ -75,7 +81,7 @@ async function seed(uri: string, dbName: string, s: Settings, log: (m: string) =
     await insertChunked(db.collection('chameleon_deliveries'), deliveries, s.chunk);
     const profiles = Array.from({ length: s.profiles }, (_, i) => {
       const at = new Date(now - i * 60_000);
-      return { _id: new ObjectId(), account: ACCOUNT.id, uid: `u${i}`, uid_key: `${ACCOUNT.id}|u${i}`, props: { plan: i % 3 === 0 ? 'gold' : 'silver', seats: i % 40 }, created_at: at, updated_at: at };
+      return { _id: idAt(at), account: ACCOUNT.id, uid: `u${i}`, uid_key: `${ACCOUNT.id}|u${i}`, props: { plan: i % 3 === 0 ? 'gold' : 'silver', seats: i % 40 }, created_at: at, updated_at: at };
     });
     await insertChunked(db.collection('chameleon_profiles'), profiles, s.chunk);
     const events = Array.from({ length: s.events }, (_, i) => ({
