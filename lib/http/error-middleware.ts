@@ -27,8 +27,3 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     res.status(status).json(body);
   };
 }
-
-/** Answers `404` for any unknown route below the package's `/v3` namespace. */
-export const notFound: RequestHandler = (req, _res, next) => {
-  next(new ChameleonError('CH_ERR_NOT_FOUND', `No route for ${req.method} ${req.originalUrl.split('?')[0]}`));
-};

@@ -1,9 +1,11 @@
 /**
- * Assembles the package's Express router: the route modules, then `404` for unknown
- * `/v3` paths, then the error middleware. Paths are relative to wherever the host mounts it.
+ * Assembles the package's Express router: the route modules, then `404` for unknown routes
+ * under the package's own `/v3` prefixes (other `/v3` paths go on to the host), then the error
+ * middleware. Paths are relative to wherever the host mounts it.
  */
 import express, { type RequestHandler, type Router } from 'express';
-import { errorMiddleware, notFound } from './error-middleware.js';
+import { errorMiddleware } from './error-middleware.js';
+import { notFound } from './not-found.js';
 import { mountObserveRoutes } from './observe-routes.js';
 import { mountAnalyzeRoutes } from './analyze-routes.js';
 import type { RouteContext } from './route-context.js';
@@ -25,7 +27,7 @@ export function createRouter(
   mountObserveRoutes(router, ctx);
   mountAnalyzeRoutes(router, ctx);
   for (const mount of extra) mount(router, ctx);
-  router.use('/v3', notFound);
+  router.use('/v3', notFound(router));
   router.use(errorMiddleware(ctx.config.logger));
   if (around.leave) router.use(around.leave);
   return router;

@@ -44,10 +44,9 @@ describe('error format', () => {
     ['an unknown secret', 403, (app) => request(app).post('/v3/observe/hooks/acct_not_a_known_secret_123/profiles').send({ uid: 'x' })],
     ['no secret', 403, (app) => request(app).post('/v3/observe/hooks/profiles').send({ uid: 'x' })],
     ['no secret on a read route', 403, (app) => request(app).get('/v3/edit/event_names')],
-    ['an unknown route under /v3', 404, (app) => request(app).get('/v3/nothing/here')],
+    ['an unknown route under the package\'s /v3 paths', 404, (app) => request(app).get('/v3/edit/webhooks/5f885a88e7daf3000e3eb4f6/nothing')],
     ['an unknown observe route', 404, (app) => request(app).post(`${base}/widgets`).send({ uid: 'x' })],
     ['a wrong method on a known route', 404, (app) => request(app).get(`${base}/profiles`)],
-    ['/v3 itself', 404, (app) => request(app).get('/v3')],
     ['a malformed %-escape in the path', 400, (app) => request(app).get('/v3/analyze/profiles/%E0%A4%A').set('X-Account-Secret', ACCOUNT.secret)],
     ['a malformed %-escape in the secret', 400, (app) => request(app).post('/v3/observe/hooks/%ZZ/profiles').send({ uid: 'x' })],
     ['a record that does not exist', 404, (app) => request(app).get('/v3/analyze/profiles/5f885a88e7daf3000e3eb4f6').set('X-Account-Secret', ACCOUNT.secret)],
@@ -60,9 +59,39 @@ describe('error format', () => {
     expect(res.body.messages).toEqual(['The request body must be less than 1mb']);
   });
 
-  it('should name the path in a 404 for an unknown route', async () => {
-    const res = await request(t.app).get('/v3/nothing/here?x=1').expect(404);
-    expect(res.body.messages[0]).toBe('No route for GET /v3/nothing/here');
+  it('should name the route pattern in a 404, never the secret or id in the path', async () => {
+    const res = await request(t.app).post(`${base}/profilez?account_secret=${ACCOUNT.secret}`).send({ uid: 'x' }).expect(404);
+    expect(res.body.messages).toEqual(['No route for POST /v3/observe/hooks/:account_secret/profilez']);
+    expect(res.text).not.toContain(ACCOUNT.secret);
+    const byId = await request(t.app).get('/v3/edit/webhooks/5f885a88e7daf3000e3eb4f6/pingz').set('X-Account-Secret', ACCOUNT.secret).expect(404);
+    expect(byId.body.messages).toEqual(['No route for GET /v3/edit/webhooks/:id/pingz']);
+    const long = await request(t.app).get(`/v3/analyze/profiles/x/${ACCOUNT.secret}`).expect(404);
+    expect(long.body.messages).toEqual(['No route for GET /v3/analyze/profiles/x/:value']);
+    const typo = await request(t.app).post('/v3/observe/hooks/profilez').send({ uid: 'x' }).expect(404);
+    expect(typo.body.messages).toEqual(['No route for POST /v3/observe/hooks/profilez']);
+  });
+
+  it('should leave a host\'s own /v3 routes alone when mounted at /', async () => {
+    const db = await useTestDb();
+    const hooks = chameleonHooks({ mongo: { client: db.client, dbName: db.dbName }, accounts: [ACCOUNT] });
+    const app = express();
+    app.use(hooks);
+    app.get('/v3/host/status', (_req, res) => {
+      res.json({ host: 'status' });
+    });
+    app.post('/v3/edit/host-things', (_req, res) => {
+      res.status(201).json({ host: 'thing' });
+    });
+    try {
+      await request(app).get('/v3/host/status').expect(200, { host: 'status' });
+      await request(app).post('/v3/edit/host-things').expect(201, { host: 'thing' });
+      const missing = await request(app).get('/v3/nothing/here');
+      expect(missing.status).toBe(404);
+      expect(missing.headers['content-type']).not.toMatch(/^application\/json/); // the host's 404, not ours
+      expectErrorFormat(await request(app).get('/v3/edit/webhooks/x/y/z').set('X-Account-Secret', ACCOUNT.secret), 404);
+    } finally {
+      await hooks.close();
+    }
   });
 
   it('should leave host routes outside /v3 to the host when mounted at /', async () => {
