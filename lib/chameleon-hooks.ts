@@ -95,7 +95,7 @@ export interface ChameleonHooks extends Router {
  * app.use('/chameleon', hooks);
  * await hooks.ready();
  */
-export function chameleonHooks(options: Options): ChameleonHooks {
+export function chameleonHooks(options: Options = {}): ChameleonHooks {
   const config = parseOptions(options);
   const metrics = metricsFor(config.metrics.registry);
   let starting: Promise<Runtime> | undefined;

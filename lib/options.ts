@@ -5,6 +5,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import type { Agenda } from 'agenda';
 import { InvalidOptionError } from './errors.js';
+import { ACCOUNT_KEYS, MONGO_KEYS, TOP_LEVEL_KEYS, assertKnownKeys } from './option-keys.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
 import { Registry } from 'prom-client';
 import { DEFAULT_RETRY_SCHEDULE } from './delivery/attempts/retry-schedule.js';
@@ -112,8 +113,11 @@ export interface AgendaSettings {
 
 /** The options of `chameleonHooks()`. Only `mongo` is required. */
 export interface Options {
-  /** Where data lives: `{ uri, dbName }`, `{ client, dbName }` or `{ db }`. Required. */
-  mongo: MongoOptions;
+  /**
+   * Where data lives: `{ uri, dbName }`, `{ client, dbName }` or `{ db }`.
+   * @defaultValue `{ uri: process.env.MONGODB_URI }` (required when that is not set)
+   */
+  mongo?: MongoOptions;
   /** Prefix of every collection name. @defaultValue 'chameleon_' */
   collectionPrefix?: string;
   /** Static accounts; without them accounts are stored in MongoDB. @defaultValue [] */
@@ -255,8 +259,21 @@ function bool(option: string, value: boolean): boolean {
   return value;
 }
 
+/**
+ * `{ uri: MONGODB_URI }` when the option is left out and the environment names a MongoDB (read
+ * once, here: `app.use(chameleonHooks())` works as hosts are told to write it).
+ */
+function mongoFromEnvironment(): MongoOptions | undefined {
+  const uri = process.env.MONGODB_URI;
+  return typeof uri === 'string' && uri.trim() !== '' ? { uri: uri.trim() } : undefined;
+}
+
 function parseMongo(mongo: unknown): MongoOptions {
-  if (!isPlainObject(mongo)) throw new InvalidOptionError('mongo', 'required: pass { uri, dbName }, { client, dbName } or { db }');
+  if (mongo === undefined) {
+    throw new InvalidOptionError('mongo', 'required: pass the `mongo` option ({ uri, dbName }, { client, dbName } or { db }), or set the MONGODB_URI environment variable');
+  }
+  if (!isPlainObject(mongo)) throw new InvalidOptionError('mongo', 'expected { uri, dbName }, { client, dbName } or { db }');
+  assertKnownKeys(mongo, MONGO_KEYS, 'mongo');
   const given = ['uri', 'client', 'db'].filter((k) => mongo[k] !== undefined);
   if (given.length !== 1) throw new InvalidOptionError('mongo', 'pass exactly one of `uri`, `client` or `db`');
   if (mongo.uri !== undefined && (typeof mongo.uri !== 'string' || !/^mongodb(\+srv)?:\/\//.test(mongo.uri))) {
@@ -282,6 +299,7 @@ function parseAccounts(accounts: unknown): StaticAccount[] {
   return accounts.map((account: unknown, i) => {
     const at = `accounts[${i}]`;
     if (!isPlainObject(account)) throw new InvalidOptionError(at, 'expected { id, secret, webhookSecret }');
+    assertKnownKeys(account, ACCOUNT_KEYS, at);
     const { id, secret, webhookSecret, name } = account;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(id)) {
       throw new InvalidOptionError(`${at}.id`, 'expected 1–64 letters, digits, `_`, `.` or `-`');
@@ -399,9 +417,22 @@ function parseCustomerio(value: unknown): Config['customerio'] {
  * Checks every option and merges it with {@link DEFAULTS}.
  * @throws InvalidOptionError naming the first bad option.
  */
-export function parseOptions(options: Options): Config {
-  if (!isPlainObject(options)) throw new InvalidOptionError('options', 'expected an object with at least `mongo`');
-  const mongo = parseMongo(options.mongo);
+export function parseOptions(options: Options = {}): Config {
+  if (!isPlainObject(options)) throw new InvalidOptionError('options', 'expected an object of options');
+  assertKnownKeys(options, TOP_LEVEL_KEYS, '');
+  for (const [key, known] of [
+    ['limits', Object.keys(DEFAULTS.limits)],
+    ['delivery', [...Object.keys(DEFAULTS.delivery), 'ca']],
+    ['rateLimit', Object.keys(DEFAULTS.rateLimitWhenOn)],
+    ['customerio', Object.keys(DEFAULTS.customerio)],
+    ['metrics', ['registry']],
+  ] as const) {
+    const value = options[key];
+    if (isPlainObject(value)) assertKnownKeys(value, known, key);
+  }
+  const agendaValue = options.agenda;
+  if (isPlainObject(agendaValue) && Object.getPrototypeOf(agendaValue) === Object.prototype) assertKnownKeys(agendaValue, ['collection'], 'agenda');
+  const mongo = parseMongo(options.mongo ?? mongoFromEnvironment());
   const prefix = options.collectionPrefix ?? DEFAULTS.collectionPrefix;
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9_]{0,32}$/.test(prefix)) {
     throw new InvalidOptionError('collectionPrefix', 'expected up to 32 letters, digits or `_`');
@@ -439,7 +470,7 @@ export function parseOptions(options: Options): Config {
   });
   const agenda = options.agenda ?? {};
   if (!isPlainObject(agenda)) throw new InvalidOptionError('agenda', 'expected an Agenda instance or settings');
-  const flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 10, MAX_TIMER_MS);
+  const flushIntervalMs = positiveInteger('flushIntervalMs', (options.flushIntervalMs as number | undefined) ?? DEFAULTS.flushIntervalMs, 10, MAX_TIMER_MS);
   return Object.freeze({
     rateLimit: parseRateLimit(options.rateLimit),
     metrics: parseMetrics(options.metrics),

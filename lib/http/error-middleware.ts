@@ -2,7 +2,7 @@
  * The one place where errors become HTTP answers: `{code, messages}` with the registry's
  * status, never an HTML page or a stack trace. Unexpected errors are logged and answer 500.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import { BusyError, ChameleonError, isDatabaseUnavailable, toHttpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 

@@ -25,5 +25,18 @@ export async function openConnection(mongo: MongoOptions): Promise<Connection> {
   const selection = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: 5000 };
   const client = new MongoClient(uri, { maxPoolSize: 50, ...selection });
   await client.connect();
-  return { db: client.db(mongo.dbName ?? 'chameleon'), client, close: () => client.close() };
+  return { db: client.db(mongo.dbName ?? uriDatabase(uri) ?? 'chameleon'), client, close: () => client.close() };
+}
+
+/**
+ * The database a connection string names in its path (`mongodb://host:27017/app` → `app`), if
+ * any: the default when `dbName` is not given.
+ *
+ * @example
+ * uriDatabase('mongodb://a:1,b:2/app?replicaSet=rs') // 'app'
+ * uriDatabase('mongodb://localhost:27017')           // undefined
+ */
+export function uriDatabase(uri: string): string | undefined {
+  const name = /^mongodb(?:\+srv)?:\/\/[^/?]+\/([^/?]+)/.exec(uri)?.[1];
+  return name === undefined ? undefined : decodeURIComponent(name);
 }

@@ -1,5 +1,5 @@
 // Tests for lib/options.ts: every bad option is refused at construction with an error naming it; defaults; explicit edge values.
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { chameleonHooks, DEFAULTS, DEFAULT_RETRY_SCHEDULE, InvalidOptionError, type Options } from '../../lib/index.js';
 import { parseOptions } from '../../lib/options.js';
 
@@ -22,8 +22,16 @@ function thrownBy(options: unknown): InvalidOptionError {
 const withMongo = (extra: Record<string, unknown>) => ({ mongo: { uri: URI }, ...extra });
 
 describe('chameleonHooks(options) validation', () => {
+  // `mongo` defaults to MONGODB_URI: these cases are about the options alone, whatever the environment.
+  beforeEach(() => {
+    vi.stubEnv('MONGODB_URI', '');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it.each<[string, string, unknown]>([
-    ['no options at all', 'options', undefined],
+    ['no options at all (and no MONGODB_URI)', 'mongo', undefined],
     ['options that are not an object', 'options', 'mongodb://x'],
     ['an empty object (mongo missing)', 'mongo', {}],
     ['mongo null', 'mongo', { mongo: null }],
