@@ -36,6 +36,11 @@ export interface LimitOptions {
   batchBytes?: number;
   /** Bytes stored for each scalar value (longer strings are truncated). @defaultValue 768 */
   valueBytes?: number;
+  /**
+   * Keys accepted per item (a profile, a company, an event, each batch item), the keys of nested
+   * objects included; more answers `422` naming the limit (per item in batches). @defaultValue 1000
+   */
+  propertiesPerItem?: number;
   /** Outgoing webhook endpoints per account. @defaultValue 5 */
   endpointsPerAccount?: number;
 }
@@ -206,7 +211,7 @@ const MIB = 1024 * 1024;
 /** Every default, in one place. */
 export const DEFAULTS = Object.freeze({
   collectionPrefix: 'chameleon_',
-  limits: Object.freeze({ bodyBytes: MIB, batchBytes: 16 * MIB, valueBytes: 768, endpointsPerAccount: 5 }),
+  limits: Object.freeze({ bodyBytes: MIB, batchBytes: 16 * MIB, valueBytes: 768, propertiesPerItem: 1000, endpointsPerAccount: 5 }),
   delivery: Object.freeze({
     timeoutMs: 7000,
     retrySchedule: DEFAULT_RETRY_SCHEDULE,
@@ -444,6 +449,7 @@ export function parseOptions(options: Options = {}): Config {
     bodyBytes: positiveInteger('limits.bodyBytes', limitsIn.bodyBytes, 1024, MAX_BODY_BYTES),
     batchBytes: positiveInteger('limits.batchBytes', limitsIn.batchBytes, 1024, MAX_BODY_BYTES),
     valueBytes: positiveInteger('limits.valueBytes', limitsIn.valueBytes, 16),
+    propertiesPerItem: positiveInteger('limits.propertiesPerItem', limitsIn.propertiesPerItem, 1, 1_000_000),
     endpointsPerAccount: positiveInteger('limits.endpointsPerAccount', limitsIn.endpointsPerAccount),
   });
   const d = { ...DEFAULTS.delivery, ...omitUndefined(options.delivery) };

@@ -54,6 +54,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
       events: collections.get<EventDoc>('events'),
       bookkeeper,
       valueBytes: config.limits.valueBytes,
+      propertiesPerItem: config.limits.propertiesPerItem,
       now: () => new Date(),
     };
     const accounts = new AccountStore(collections, config.accounts);

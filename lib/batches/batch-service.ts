@@ -78,7 +78,7 @@ export class BatchService {
   /** Checks and records a batch, hands it to the worker, and returns the answer. */
   async receive(kind: BatchKind, account: string, body: Record<string, unknown>): Promise<BatchAnswer> {
     const records = kind === 'profile' ? this.ingest.profiles : this.ingest.companies;
-    const { answer, doc } = await receiveBatch(kind, account, body, { repo: this.repo, records, now: this.ingest.now });
+    const { answer, doc } = await receiveBatch(kind, account, body, { repo: this.repo, records, now: this.ingest.now, propertiesPerItem: this.ingest.propertiesPerItem });
     if (doc.state === 'queued') this.worker.kick(doc._id);
     return answer;
   }

@@ -48,6 +48,8 @@ export interface IntakeDeps {
   /** The records of the batch's kind, to check `id`s. */
   records: RecordsRepo;
   now: () => Date;
+  /** Keys accepted per item (`limits.propertiesPerItem`). */
+  propertiesPerItem: number;
 }
 
 /** Checks and records a batch body; resolves once it is durably stored. */
@@ -91,7 +93,7 @@ export async function receiveBatch(kind: BatchKind, account: string, body: Recor
     const ok = new Array<boolean>(end - start);
     const idItems = new Map<string, number[]>();
     for (let index = start; index < end; index++) {
-      const checked = checkBatchItem(kind, account, items[index], index);
+      const checked = checkBatchItem(kind, account, items[index], index, deps.propertiesPerItem);
       if ('error' in checked) {
         fail(checked.error);
         ok[index - start] = false;

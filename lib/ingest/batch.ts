@@ -8,6 +8,7 @@
 import type { Document } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { incomingProblems } from './incoming-schemas.js';
+import { assertPropertyCount } from './property-count.js';
 import { COMPANY_FIXED_NAMES, COMPANY_KEYS, PROFILE_FIXED_NAMES, PROFILE_KEYS, companyIdentity, ignoredIdWarning, linkedCompanyId, linkedCompanyUid, profileIdentity, unlinksCompany, type Identity } from './identity.js';
 import { propertyChanges, withWarning, type PropertyChanges } from './changes.js';
 import { NO_COMPANY_CHANGES, nestedCompanyChanges } from './company-link.js';
@@ -36,14 +37,26 @@ function identityOf(kind: BatchKind, account: string, item: Record<string, unkno
 }
 
 /**
- * Checks one received item: an object that satisfies its schema and carries an identifier.
+ * Checks one received item: an object that satisfies its schema, has at most
+ * `propertiesPerItem` keys (nested ones included) and carries an identifier.
  * Returns its identity, or the item's `422` error.
  */
-export function checkBatchItem(kind: BatchKind, account: string, item: unknown, index: number): { identity: Identity } | { error: BatchItemError } {
+export function checkBatchItem(
+  kind: BatchKind,
+  account: string,
+  item: unknown,
+  index: number,
+  propertiesPerItem = Number.POSITIVE_INFINITY,
+): { identity: Identity } | { error: BatchItemError } {
   const fail = (message: string) => ({ error: { code: 422, index, message } });
   if (!isObject(item)) return fail(`The ${ordinal(index + 1)} item is not an object`);
   const problems = incomingProblems(kind, item);
   if (problems.length > 0) return fail(`The ${ordinal(index + 1)} item is invalid: ${problems[0]}`);
+  try {
+    assertPropertyCount(item, propertiesPerItem, `the ${ordinal(index + 1)} item`);
+  } catch (error) {
+    return fail((error as ChameleonError).messages[0]!);
+  }
   const identity = identityOf(kind, account, item);
   if (!identity) return fail(kind === 'profile' ? noProfileIdentifierMessage(index) : noCompanyIdentifierMessage(index));
   return { identity };

@@ -3,6 +3,7 @@
  */
 import { ChameleonError } from '../errors.js';
 import { assertIncoming } from './incoming-schemas.js';
+import { assertPropertyCount } from './property-count.js';
 import { COMPANY_FIXED_NAMES, COMPANY_KEYS, companyIdentity, ignoredIdWarning } from './identity.js';
 import { propertyChanges, withWarning } from './changes.js';
 import { recordWrite } from '../store/records-repo.js';
@@ -18,6 +19,7 @@ export function noCompanyIdentifierMessage(index?: number): string {
 /** Creates or updates one company; returns its id. */
 export async function ingestCompany(account: string, item: Record<string, unknown>, deps: IngestDeps): Promise<{ id: string }> {
   assertIncoming('company', item);
+  assertPropertyCount(item, deps.propertiesPerItem, 'the company');
   const identity = companyIdentity(account, item);
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noCompanyIdentifierMessage());
   const now = deps.now();

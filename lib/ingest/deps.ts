@@ -13,6 +13,8 @@ export interface IngestDeps {
   events: Collection<EventDoc>;
   bookkeeper: Bookkeeper;
   valueBytes: number;
+  /** Keys accepted per item, nested ones included (`limits.propertiesPerItem`). */
+  propertiesPerItem: number;
   /** The clock; injectable for tests. */
   now: () => Date;
 }

@@ -8,6 +8,7 @@ import { ObjectId } from 'mongodb';
 import { ChameleonError } from '../errors.js';
 import { normalizeName, truncateUtf8 } from '../normalize/index.js';
 import { assertIncoming } from './incoming-schemas.js';
+import { assertPropertyCount } from './property-count.js';
 import { EVENT_FIXED_NAMES, EVENT_KEYS, ignoredIdWarning, profileIdentity } from './identity.js';
 import { propertyChanges, withWarning, type PropertyChanges } from './changes.js';
 import { recordWrite, type RecordWrite } from '../store/records-repo.js';
@@ -31,8 +32,9 @@ export interface PreparedEvent {
  * Validates and cleans one event (no I/O).
  * @throws ChameleonError `422` for an invalid body, a name with no letter or digit, or no identifier.
  */
-export function prepareEvent(account: string, item: Record<string, unknown>, deps: Pick<IngestDeps, 'valueBytes'>, now: Date, eventId = new ObjectId()): PreparedEvent {
+export function prepareEvent(account: string, item: Record<string, unknown>, deps: Pick<IngestDeps, 'valueBytes' | 'propertiesPerItem'>, now: Date, eventId = new ObjectId()): PreparedEvent {
   assertIncoming('event', item);
+  assertPropertyCount(item, deps.propertiesPerItem, 'the event');
   const displayName = truncateUtf8((item.name as string).trim(), deps.valueBytes).value;
   const uid = normalizeName(displayName);
   if (!uid) throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'The event `name` must contain at least one letter or digit');

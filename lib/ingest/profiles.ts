@@ -4,6 +4,7 @@
  */
 import { ChameleonError } from '../errors.js';
 import { assertIncoming } from './incoming-schemas.js';
+import { assertPropertyCount } from './property-count.js';
 import { PROFILE_FIXED_NAMES, PROFILE_KEYS, ignoredIdWarning, profileIdentity, unlinksCompany, type Identity } from './identity.js';
 import { propertyChanges, withWarning } from './changes.js';
 import { linkCompany } from './company-link.js';
@@ -33,6 +34,7 @@ export function emailChange(item: Record<string, unknown>, identity: Identity): 
 /** Creates or updates one profile; returns its id. */
 export async function ingestProfile(account: string, item: Record<string, unknown>, deps: IngestDeps): Promise<{ id: string }> {
   assertIncoming('profile', item);
+  assertPropertyCount(item, deps.propertiesPerItem, 'the profile');
   const identity = profileIdentity(account, item);
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noProfileIdentifierMessage());
   const now = deps.now();

@@ -71,6 +71,37 @@ export function recordWrite(
   return { account, identity, filter: identity.filter, update, upsert: createMissing && identity.by !== 'id' };
 }
 
+/**
+ * Paths one update sets or unsets at most. Each dotted path of an update is checked against the
+ * others, which costs the test server (and partly real MongoDB) time quadratic in their number:
+ * 20,000 `props.*` paths in one update took minutes. Cut into updates of this many paths, an
+ * item's cost is linear in its keys. Items this small (nearly all) stay one update.
+ */
+export const MAX_PATHS_PER_UPDATE = 128;
+
+/**
+ * Cuts an update into updates of at most {@link MAX_PATHS_PER_UPDATE} `$set`/`$unset` paths: the
+ * first keeps every other operator (`$setOnInsert`), the rest only set or unset. Applied in order
+ * to the same record, they make the same change.
+ *
+ * @example
+ * splitUpdate({ $set: { 'props.a': 1, … 300 paths }, $setOnInsert: { … } }) // [{ $set: 128 paths, $setOnInsert }, { $set: 128 }, { $set: 44 }]
+ */
+export function splitUpdate(update: Document): Document[] {
+  const set = Object.entries((update.$set ?? {}) as Document);
+  const unset = Object.entries((update.$unset ?? {}) as Document);
+  if (set.length + unset.length <= MAX_PATHS_PER_UPDATE) return [update];
+  const paths: Array<['$set' | '$unset', string, unknown]> = [...set.map(([k, v]) => ['$set', k, v] as ['$set', string, unknown]), ...unset.map(([k, v]) => ['$unset', k, v] as ['$unset', string, unknown])];
+  const updates: Document[] = [];
+  for (let start = 0; start < paths.length; start += MAX_PATHS_PER_UPDATE) {
+    const part: Document = start === 0 ? { ...update, $set: {}, $unset: {} } : { $set: {}, $unset: {} };
+    for (const [op, key, value] of paths.slice(start, start + MAX_PATHS_PER_UPDATE)) (part[op] as Document)[key] = value;
+    for (const op of ['$set', '$unset'] as const) if (Object.keys(part[op] as Document).length === 0) delete part[op];
+    updates.push(part);
+  }
+  return updates;
+}
+
 /** Reads and writes one of the two record collections. */
 export class RecordsRepo {
   constructor(private readonly collection: Collection<RecordDoc>) {}
@@ -81,13 +112,16 @@ export class RecordsRepo {
    * @throws ChameleonError (`422`) when the email already belongs to another profile.
    */
   async upsert(account: string, write: RecordWrite, identity: Identity): Promise<ObjectId | undefined> {
+    const [head, ...rest] = splitUpdate(write.update);
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await this.collection.findOneAndUpdate(write.filter, write.update, {
+        const doc = await this.collection.findOneAndUpdate(write.filter, head!, {
           upsert: write.upsert,
           returnDocument: 'after',
           projection: { _id: 1 },
         });
+        // A large item's other paths: one more round trip, by id.
+        if (doc && rest.length > 0) await this.collection.bulkWrite(rest.map((update) => ({ updateOne: { filter: { _id: doc._id }, update } })), { ordered: true });
         return doc?._id;
       } catch (error) {
         // A concurrent first write of the same uid or email won the insert: now it is an update.
@@ -131,9 +165,16 @@ export class RecordsRepo {
     const failures = new Map<number, unknown>();
     let start = 0;
     while (start < writes.length) {
-      const ops: AnyBulkWriteOperation<RecordDoc>[] = writes.slice(start).map((w) => ({
-        updateOne: { filter: w.filter, update: w.update, upsert: w.upsert },
-      }));
+      // A large item becomes several updates of its record (see splitUpdate); `owner` maps each op back to its write.
+      const ops: AnyBulkWriteOperation<RecordDoc>[] = [];
+      const owner: number[] = [];
+      for (let i = start; i < writes.length; i++) {
+        const w = writes[i]!;
+        splitUpdate(w.update).forEach((update, part) => {
+          ops.push({ updateOne: { filter: w.filter, update, upsert: part === 0 && w.upsert } });
+          owner.push(i);
+        });
+      }
       try {
         await this.collection.bulkWrite(ops, { ordered: true });
         return failures;
@@ -141,7 +182,7 @@ export class RecordsRepo {
         const failed = (error as { writeErrors?: Array<{ index: number; err?: unknown }> | { index: number } }).writeErrors;
         const first = Array.isArray(failed) ? failed[0] : failed;
         if (!first || typeof first.index !== 'number') throw error;
-        const index = start + first.index;
+        const index = owner[first.index]!;
         const write = writes[index]!;
         try {
           await this.upsert(write.account, write, write.identity);

@@ -46,7 +46,7 @@ describe('metrics', () => {
     await request(t.app).post('/v3/observe/hooks/events').set(auth).send({ uid: 'm-1', name: 'Clicked' }).expect(200);
     await request(t.app).post('/v3/observe/hooks/profiles').set(auth).set('content-type', 'application/json').send('{oops').expect(400);
     await request(t.app).post('/v3/observe/hooks/profiles').set('X-Account-Secret', 'acct_wrong_secret_000000000').send({ uid: 'x' }).expect(403);
-    await request(t.app).get('/v3/nothing/here').set(auth).expect(404);
+    await request(t.app).get('/v3/edit/webhooks/5f885a88e7daf3000e3eb4f6/nothing').set(auth).expect(404); // under the package's own prefix
     await request(t.app).get('/host-route').expect(200);
 
     const route = '/v3/observe/hooks/:account_secret/profiles';

@@ -329,7 +329,7 @@ describe('errors of the management API', () => {
     ['delete', '/v3/edit/webhooks/123'],
     ['get', '/v3/edit/deliveries/zzzzzzzzzzzzzzzzzzzzzzzz'],
     ['post', '/v3/edit/deliveries/nope/retry'],
-    ['get', '/v3/edit/nothing-here'],
+    ['get', '/v3/edit/webhooks/5f885a88e7daf3000e3eb4f6/nothing-here'], // (at /, other /v3/edit paths are the host's)
   ])('should answer 404 to %s %s', async (method, path) => {
     const res = await request(t.app)[method as 'get'](path).set(AUTH);
     expect(res.status).toBe(404);

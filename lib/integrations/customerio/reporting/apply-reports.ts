@@ -6,6 +6,7 @@
  */
 import { ChameleonError } from '../../../errors.js';
 import { incomingProblems } from '../../../ingest/incoming-schemas.js';
+import { assertPropertyCount } from '../../../ingest/property-count.js';
 import { PROFILE_FIXED_NAMES, PROFILE_KEYS, profileIdentity } from '../../../ingest/identity.js';
 import { propertyChanges } from '../../../ingest/changes.js';
 import { emailChange } from '../../../ingest/profiles.js';
@@ -30,6 +31,7 @@ function messageOf(error: unknown): string {
 function profileWrite(account: string, item: Record<string, unknown>, deps: IngestDeps, now: Date): RecordWrite {
   const problems = incomingProblems('profile', item);
   if (problems.length > 0) throw new ChameleonError('CH_ERR_UNPROCESSABLE', problems);
+  assertPropertyCount(item, deps.propertiesPerItem, 'the profile');
   const identity = profileIdentity(account, item)!;
   const changes = propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES);
   deps.bookkeeper.recordProperties(account, 'profile', changes.set, now);
