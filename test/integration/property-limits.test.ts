@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import request from 'supertest';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
+import { until } from './support/delivery.js';
 
 const base = `/v3/observe/hooks/${ACCOUNT.secret}`;
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
@@ -44,7 +45,8 @@ describe('limits.propertiesPerItem', () => {
   it('should refuse only the items over the limit in a batch', async () => {
     const res = await request(t.app).post(`${base}/profiles/batch`).send({ profiles: [{ uid: 'b-ok-1' }, wide('b-over', 1000), { uid: 'b-ok-2' }] }).expect(202);
     expect(res.body.errors).toEqual([{ code: 422, index: 1, message: 'Too many properties in the 2nd item: at most 1000 keys are accepted per item (limits.propertiesPerItem)' }]);
-    await request(t.app).get('/v3/analyze/profile?uid=b-ok-2').set(auth).expect(200);
+    // Batches are applied in the background: wait for the last good item, then the refused one is known absent.
+    await until(async () => (await request(t.app).get('/v3/analyze/profile?uid=b-ok-2').set(auth)).status === 200, 20_000, 'the batch applied');
     await request(t.app).get('/v3/analyze/profile?uid=b-over').set(auth).expect(404);
   });
 

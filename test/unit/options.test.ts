@@ -118,7 +118,7 @@ describe('parseOptions defaults', () => {
     const config = parseOptions({ mongo: { uri: URI } });
     expect(config.collectionPrefix).toBe('chameleon_');
     expect(config.accounts).toEqual([]);
-    expect(config.limits).toEqual({ bodyBytes: 1024 * 1024, batchBytes: 16 * 1024 * 1024, valueBytes: 768, endpointsPerAccount: 5 });
+    expect(config.limits).toEqual({ bodyBytes: 1024 * 1024, batchBytes: 16 * 1024 * 1024, valueBytes: 768, propertiesPerItem: 1000, endpointsPerAccount: 5 });
     expect(config.delivery).toMatchObject({
       timeoutMs: 7000,
       retrySchedule: DEFAULT_RETRY_SCHEDULE,
