@@ -6,7 +6,7 @@
  */
 import { InvalidOptionError } from './errors.js';
 
-/** The top-level option keys (add a new option here and to `Options`). */
+/** The top-level option keys (add a new option here and to `Options`; a test checks that they match `Config`'s). */
 export const TOP_LEVEL_KEYS: readonly string[] = Object.freeze([
   'mongo',
   'collectionPrefix',
@@ -20,6 +20,7 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.freeze([
   'secretsKey',
   'metrics',
   'customerio',
+  'batches',
 ]);
 
 /** The keys of a static account. */

@@ -431,6 +431,7 @@ export function parseOptions(options: Options = {}): Config {
     ['rateLimit', Object.keys(DEFAULTS.rateLimitWhenOn)],
     ['customerio', Object.keys(DEFAULTS.customerio)],
     ['metrics', ['registry']],
+    ['batches', [...Object.keys(DEFAULTS.batches), 'inFlightBytes']],
   ] as const) {
     const value = options[key];
     if (isPlainObject(value)) assertKnownKeys(value, known, key);

@@ -3,6 +3,7 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
 import { chameleonHooks, InvalidOptionError, type Options } from '../../lib/index.js';
 import { parseOptions } from '../../lib/options.js';
+import { TOP_LEVEL_KEYS } from '../../lib/option-keys.js';
 import { uriDatabase } from '../../lib/store/connection.js';
 
 const URI = 'mongodb://127.0.0.1:27017';
@@ -33,6 +34,15 @@ describe('unknown option keys', () => {
     expect(error.option).toBe(option);
     expect(error.code).toBe('CH_ERR_INVALID_OPTION');
     expect(error.message).toMatch(message);
+  });
+
+  it('should know every top-level option: the keys of the parsed configuration', () => {
+    expect([...TOP_LEVEL_KEYS].sort()).toEqual(Object.keys(parseOptions({ mongo: { uri: URI } })).sort());
+  });
+
+  it.each(['limits', 'delivery', 'rateLimit', 'customerio', 'batches'] as const)('should know every key of %s: the keys of its parsed configuration', (option) => {
+    const parsed = parseOptions({ mongo: { uri: URI }, rateLimit: {} })[option] as object;
+    expect(() => parseOptions({ mongo: { uri: URI }, [option]: { ...parsed } } as Options)).not.toThrow();
   });
 
   it('should ignore keys whose value is undefined, as everywhere in the options', () => {
