@@ -17,6 +17,8 @@ export const ERROR_CODES = Object.freeze({
   CH_ERR_FORBIDDEN: 403,
   /** The route or the record does not exist. */
   CH_ERR_NOT_FOUND: 404,
+  /** The route exists, but not with this method (the answer's `Allow` header lists those it has). */
+  CH_ERR_METHOD_NOT_ALLOWED: 405,
   /** The body is larger than the configured limit. */
   CH_ERR_TOO_LARGE: 413,
   /** The body is not `application/json`. */

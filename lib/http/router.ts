@@ -9,6 +9,8 @@ import { notFound } from './not-found.js';
 import { mountObserveRoutes } from './observe-routes.js';
 import { mountAnalyzeRoutes } from './analyze-routes.js';
 import type { RouteContext } from './route-context.js';
+import { openApiDocument } from '../openapi/document.js';
+import { mountMethodNotAllowed } from './method-not-allowed.js';
 
 /** A function that adds more routes (e.g. the delivery API) before the 404 and error handlers. */
 export type RouteMounter = (router: Router, ctx: RouteContext) => void;
@@ -27,6 +29,10 @@ export function createRouter(
   mountObserveRoutes(router, ctx);
   mountAnalyzeRoutes(router, ctx);
   for (const mount of extra) mount(router, ctx);
+  router.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openApiDocument());
+  });
+  mountMethodNotAllowed(router);
   router.use('/v3', notFound(router));
   router.use(errorMiddleware(ctx.config.logger));
   if (around.leave) router.use(around.leave);

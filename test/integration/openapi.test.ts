@@ -1,0 +1,145 @@
+// The OpenAPI document (lib/openapi/): served at GET {mount}/openapi.json, complete (every route of the
+// router is in it and nothing else), its schemas resolve, and real answers match them.
+import { describe, it, expect, beforeAll } from 'vitest';
+import request from 'supertest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { Router } from 'express';
+import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
+import { OPERATIONS } from '../../lib/openapi/operations.js';
+
+const auth = { 'X-Account-Secret': ACCOUNT.secret };
+
+interface Layer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+}
+
+/** Every `METHOD /path` of the package's router, in OpenAPI path form (`:id` → `{id}`). */
+function routerOperations(router: Router): string[] {
+  const out: string[] = [];
+  for (const layer of (router as unknown as { stack: Layer[] }).stack) {
+    if (!layer.route) continue;
+    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+    for (const path of paths) {
+      for (const [method, on] of Object.entries(layer.route.methods)) {
+        if (on && method !== '_all') out.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`);
+      }
+    }
+  }
+  return out.sort();
+}
+
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  // The document is JSON read back from the route: walked dynamically, as a client would.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let doc: Record<string, any>;
+  let ajv: Ajv2020;
+  beforeAll(async () => {
+    t = await createTestApp({}, '/chameleon');
+    const res = await request(t.app).get('/chameleon/openapi.json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    doc = res.body;
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema({ ...doc, $id: 'openapi.json' } as object);
+  });
+
+  /** Checks `body` against the success schema of `method path` for `status`. */
+  function expectConforms(method: string, path: string, status: number, body: unknown): void {
+    const operation = doc.paths[path]?.[method];
+    expect(operation, `${method} ${path} is documented`).toBeDefined();
+    const schema = operation.responses[String(status)]?.content?.['application/json']?.schema;
+    expect(schema, `${method} ${path} documents ${status}`).toBeDefined();
+    const validate = ajv.compile({ $ref: `openapi.json${schema.$ref}` });
+    expect(validate(body) ? [] : validate.errors).toEqual([]);
+  }
+
+  it('should be OpenAPI 3.1 with the package version, without authentication for the document', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBe('chameleon-hooks');
+    expect(doc.paths['/openapi.json'].get.security).toEqual([]);
+  });
+
+  it('should document every route of the router, and no route the router lacks', () => {
+    const documented = OPERATIONS.map((op) => `${op.method.toUpperCase()} ${op.path}`).sort();
+    expect(routerOperations(t.hooks)).toEqual(documented);
+    expect(Object.values(doc.paths).flatMap((p) => Object.keys(p as object)).length).toBe(documented.length);
+  });
+
+  it('should resolve every $ref inside the document', () => {
+    const refs: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+          if (k === '$ref' && typeof v === 'string') refs.push(v);
+          else walk(v);
+        }
+      }
+    };
+    walk(doc);
+    expect(refs.length).toBeGreaterThan(50);
+    for (const ref of new Set(refs)) {
+      expect(ref.startsWith('#/'), ref).toBe(true);
+      const target = ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+      expect(target, ref).toBeDefined();
+    }
+  });
+
+  it('should use the request schemas of schemas/incoming as they are', () => {
+    expect(doc.paths['/v3/observe/hooks/profiles'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/incoming.profile' });
+    expect(doc.components.schemas['incoming.profile'].properties.uid).toEqual({ $ref: '#/components/schemas/incoming.defs/definitions/uid' });
+    expect(Object.keys(doc.webhooks)).toHaveLength(26);
+  });
+
+  it('should describe the real answers of the data-in, reading-back and management routes', async () => {
+    const profile = await request(t.app).post('/chameleon/v3/observe/hooks/profiles').set(auth).send({ uid: 'oa-1', email: 'oa@example.com', plan: 'gold', company_uid: 'co-oa' }).expect(200);
+    expectConforms('post', '/v3/observe/hooks/profiles', 200, profile.body);
+    const batch = await request(t.app).post(`/chameleon/v3/observe/hooks/${ACCOUNT.secret}/profiles/batch`).send({ profiles: [{ uid: 'oa-2' }, { plan: 'x' }] }).expect(202);
+    expectConforms('post', '/v3/observe/hooks/{account_secret}/profiles/batch', 202, batch.body);
+    const event = await request(t.app).post('/chameleon/v3/observe/hooks/events').set(auth).send({ uid: 'oa-1', name: 'Signed Up' }).expect(200);
+    expectConforms('post', '/v3/observe/hooks/events', 200, event.body);
+    const id = profile.body.profile.id as string;
+    expectConforms('get', '/v3/analyze/profiles/{id}', 200, (await request(t.app).get(`/chameleon/v3/analyze/profiles/${id}`).set(auth).expect(200)).body);
+    expectConforms('get', '/v3/analyze/profiles/{id}/events', 200, (await request(t.app).get(`/chameleon/v3/analyze/profiles/${id}/events`).set(auth).expect(200)).body);
+    expectConforms('get', '/v3/analyze/company', 200, (await request(t.app).get('/chameleon/v3/analyze/company?uid=co-oa').set(auth).expect(200)).body);
+    await t.hooks.ready();
+    await new Promise((r) => setTimeout(r, 120)); // the bookkeeping flush (flushIntervalMs 50)
+    expectConforms('get', '/v3/edit/properties', 200, (await request(t.app).get('/chameleon/v3/edit/properties').set(auth).expect(200)).body);
+    expectConforms('get', '/v3/edit/event_names', 200, (await request(t.app).get('/chameleon/v3/edit/event_names').set(auth).expect(200)).body);
+    expectConforms('get', '/v3/edit/webhooks', 200, (await request(t.app).get('/chameleon/v3/edit/webhooks').set(auth).expect(200)).body);
+  });
+
+  it('should describe error answers with the {code, messages} schema', async () => {
+    const missing = await request(t.app).get('/chameleon/v3/analyze/profiles/000000000000000000000000').set(auth).expect(404);
+    expectConforms('get', '/v3/analyze/profiles/{id}', 404, missing.body);
+    const forbidden = await request(t.app).get('/chameleon/v3/edit/webhooks').set('X-Account-Secret', 'nope-nope-nope-nope').expect(403);
+    expectConforms('get', '/v3/edit/webhooks', 403, forbidden.body);
+  });
+
+  // Regression tests for Schemathesis findings (ST204: an undeclared method on a documented path answered 404).
+  it.each([
+    ['TRACE', '/v3/observe/hooks/profiles', 'POST'],
+    ['GET', '/v3/observe/hooks/profiles/batch', 'POST'],
+    ['PUT', '/v3/edit/webhooks', 'GET, HEAD, POST'],
+    ['PATCH', '/v3/edit/integrations/customerio', 'DELETE, GET, HEAD, PUT'],
+    ['DELETE', '/v3/edit/deliveries/0123456789abcdef01234567', 'GET, HEAD'],
+    ['POST', '/v3/edit/event_names', 'GET, HEAD'],
+    ['DELETE', '/openapi.json', 'GET, HEAD'],
+  ])('should answer %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const res = await request(t.app)[method.toLowerCase() as 'get'](`/chameleon${path}`).set(auth).expect(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.body).toEqual({ code: 405, messages: [`${method} is not allowed here; allowed: ${allow}`] });
+  });
+
+  it('should still answer 404 for unknown paths and let OPTIONS list the methods', async () => {
+    await request(t.app).trace('/chameleon/v3/nothing').set(auth).expect(404);
+    const options = await request(t.app).options('/chameleon/v3/edit/webhooks');
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe('GET, HEAD, POST');
+  });
+});
