@@ -19,6 +19,7 @@ const ERROR = refTo('api/responses.json#/definitions/error');
 /** Error answers every operation may give (the `{code, messages}` body). */
 const ERROR_STATUSES: Record<number, string> = {
   400: 'Malformed JSON, an empty body, or a body that is not a JSON object',
+  401: 'A Customer.io reporting webhook whose X-CIO-Signature does not verify',
   403: 'Missing or unknown account secret',
   404: 'Unknown record or route',
   405: 'The path does not have this method (see the Allow header)',

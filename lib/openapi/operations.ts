@@ -50,6 +50,7 @@ const dataIn: Array<[string, string, SchemaRef, number, SchemaRef]> = [
   ['companies', 'Create or update one company', 'incoming/company.json', 200, `${R}companyWritten`],
   ['companies/batch', 'Create or update companies in a batch', 'incoming/companies-batch.json', 202, `${R}batchAccepted`],
   ['events', 'Track one event for a user', 'incoming/event.json', 200, `${R}eventWritten`],
+  ['customerio', 'Receive a Customer.io reporting webhook (stored once per event_id)', `${Q}customerioReport`, 200, `${R}customerioReport`],
 ];
 
 const camel = (path: string): string => path.replace(/[/_](\w)/g, (_m, c: string) => c.toUpperCase());
