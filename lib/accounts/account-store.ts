@@ -36,6 +36,17 @@ export function signingSecret(account: Pick<Account, 'webhookSecret' | 'previous
   return account.previousWebhookSecrets.find((p) => p.until > now)?.secret ?? account.webhookSecret;
 }
 
+/**
+ * Every webhook secret that signs at `now` in a scheme that carries a list (Standard Webhooks): the
+ * earlier secrets still inside their grace period, oldest first, then the current one.
+ *
+ * @example
+ * signingSecrets({ webhookSecret: 'new', previousWebhookSecrets: [{ secret: 'old', until: tomorrow }] }, now) // ['old', 'new']
+ */
+export function signingSecrets(account: Pick<Account, 'webhookSecret' | 'previousWebhookSecrets'>, now: Date): string[] {
+  return [...account.previousWebhookSecrets.filter((p) => p.until > now).map((p) => p.secret), account.webhookSecret];
+}
+
 /** What `accounts.create()` returns: the only time the account secret is visible. */
 export interface CreatedAccount {
   id: string;

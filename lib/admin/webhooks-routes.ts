@@ -9,12 +9,24 @@ import { accountOf, requireAccount } from '../http/auth.js';
 import { jsonBody } from '../http/json-body.js';
 import { nextCursor, parsePage } from '../http/pagination.js';
 import { deliveryJson, type DeliveryState } from '../delivery/deliveries/documents.js';
-import { endpointJson } from '../delivery/endpoints/documents.js';
+import { endpointJson, type EndpointDoc } from '../delivery/endpoints/documents.js';
+import { standardSecret } from '../signature/index.js';
+import type { Account } from '../accounts/account-store.js';
 import { parseSince } from './parse-since.js';
 import type { DeliveryEngine } from '../delivery/engine.js';
 import type { RouteContext } from '../http/route-context.js';
 
 const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'succeeded', 'failed', 'cancelled']);
+
+/**
+ * An endpoint signed the Standard Webhooks way also shows the account's webhook secret in that
+ * format's `whsec_` + base64 form (what `new Webhook(…)` of standardwebhooks or svix takes), to the
+ * account that owns it: in the answers of create and of `GET /v3/edit/webhooks/:id`.
+ */
+function withStandardSecret(json: Record<string, unknown>, doc: EndpointDoc, account: Account): Record<string, unknown> {
+  if ((doc.signature ?? 'chameleon') === 'chameleon') return json;
+  return { ...json, standard_webhooks_secret: standardSecret(account.webhookSecret) };
+}
 
 /** Adds the webhook management routes; `delivery` resolves once the package is ready. */
 export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: () => Promise<DeliveryEngine>): void {
@@ -36,13 +48,13 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
     const doc = await service.endpoints.create(account.id, req.body as Record<string, unknown>);
     // Every new endpoint gets a ping, as the platform does; its result shows in the endpoint's health.
     void service.ping(account, doc._id.toHexString()).catch(() => undefined);
-    res.status(201).json({ webhook: endpointJson(doc) });
+    res.status(201).json({ webhook: withStandardSecret(endpointJson(doc), doc, account) });
   }));
 
   router.get('/v3/edit/webhooks/:id', auth, authAfterBody, asyncHandler(async (req, res) => {
     const service = await delivery();
     const doc = await service.endpoints.get(accountOf(res).id, id(req.params.id));
-    res.json({ webhook: endpointJson(doc, await service.health(doc._id)) });
+    res.json({ webhook: withStandardSecret(endpointJson(doc, await service.health(doc._id)), doc, accountOf(res)) });
   }));
 
   router.delete('/v3/edit/webhooks/:id', auth, authAfterBody, asyncHandler(async (req, res) => {

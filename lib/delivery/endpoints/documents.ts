@@ -4,6 +4,15 @@
 import type { ObjectId } from 'mongodb';
 import type { DestinationHealth } from '../deliveries/health.js';
 
+/**
+ * How an endpoint's webhooks are signed: `chameleon` (`X-Chameleon-Signature`, hex HMAC of the body),
+ * `standard` (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`) or `both`.
+ */
+export type SignatureScheme = 'chameleon' | 'standard' | 'both';
+
+/** The signature schemes, the default first. */
+export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = Object.freeze(['chameleon', 'standard', 'both']);
+
 /** An account's outgoing webhook endpoint. */
 export interface EndpointDoc {
   _id: ObjectId;
@@ -14,6 +23,8 @@ export interface EndpointDoc {
   name: string;
   topics: string[];
   experience_ids: string[];
+  /** How its webhooks are signed; absent on endpoints stored before the option existed (`chameleon`). */
+  signature?: SignatureScheme;
   disabled: boolean;
   disabled_reason: string | null;
   disabled_at: Date | null;
@@ -39,6 +50,7 @@ export function endpointJson(doc: EndpointDoc, health?: EndpointHealth): Record<
     name: doc.name,
     topics: doc.topics,
     experience_ids: doc.experience_ids,
+    signature: doc.signature ?? 'chameleon',
     state: doc.disabled ? 'disabled' : 'enabled',
     disabled_reason: doc.disabled_reason,
     disabled_at: iso(doc.disabled_at),

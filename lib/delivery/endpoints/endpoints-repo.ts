@@ -9,7 +9,7 @@ import { isDuplicateKey } from '../../store/mongo-errors.js';
 import { TtlCache } from '../../store/ttl-cache.js';
 import { checkEndpointUrl } from '../transport/ssrf-guard.js';
 import { isTopic, TOPICS } from '../../topics/index.js';
-import type { EndpointDoc } from './documents.js';
+import { SIGNATURE_SCHEMES, type EndpointDoc, type SignatureScheme } from './documents.js';
 
 /** What creating an endpoint takes (after parsing). */
 export interface EndpointInput {
@@ -17,6 +17,8 @@ export interface EndpointInput {
   name?: unknown;
   topics?: unknown;
   experience_ids?: unknown;
+  /** `chameleon` (default), `standard` or `both`. */
+  signature?: unknown;
 }
 
 /** The policy endpoints are created under. */
@@ -30,7 +32,7 @@ const CACHE_TTL_MS = 1000;
 
 /** A new, enabled endpoint document holding the account's endpoint slot `slot`. */
 export function newEndpoint(
-  fields: { account: string; slot: number; url: string; name: string; topics: string[]; experienceIds?: string[] },
+  fields: { account: string; slot: number; url: string; name: string; topics: string[]; experienceIds?: string[]; signature?: SignatureScheme },
   now: Date,
 ): EndpointDoc {
   return {
@@ -41,6 +43,7 @@ export function newEndpoint(
     name: fields.name,
     topics: fields.topics,
     experience_ids: fields.experienceIds ?? [],
+    signature: fields.signature ?? 'chameleon',
     disabled: false,
     disabled_reason: null,
     disabled_at: null,
@@ -63,6 +66,15 @@ export function parseTopics(value: unknown): string[] {
   const unknown = topics.filter((t) => !isTopic(t));
   if (unknown.length > 0) throw new ChameleonError('CH_ERR_UNPROCESSABLE', `Unknown topic${unknown.length > 1 ? 's' : ''}: ${unknown.map(String).join(', ')}`);
   return topics as string[];
+}
+
+/** `signature`: one of {@link SIGNATURE_SCHEMES}, `chameleon` when absent. */
+function parseSignature(value: unknown): SignatureScheme {
+  if (value === undefined || value === null) return 'chameleon';
+  if (typeof value !== 'string' || !SIGNATURE_SCHEMES.includes(value as SignatureScheme)) {
+    throw new ChameleonError('CH_ERR_UNPROCESSABLE', `\`signature\` must be one of ${SIGNATURE_SCHEMES.join(', ')}`);
+  }
+  return value as SignatureScheme;
 }
 
 function parseExperienceIds(value: unknown): string[] {
@@ -89,6 +101,7 @@ export class EndpointsRepo {
     const url = checkEndpointUrl(input.url.trim(), this.policy).toString();
     const topics = parseTopics(input.topics);
     const experienceIds = parseExperienceIds(input.experience_ids);
+    const signature = parseSignature(input.signature);
     if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length > 200)) {
       throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`name` must be a string of up to 200 characters');
     }
@@ -102,7 +115,7 @@ export class EndpointsRepo {
     for (let slot = 0; slot < limit; slot++) {
       const slotKey = `${account}|${slot}`;
       if (taken.has(slotKey)) continue;
-      const doc = newEndpoint({ account, slot, url, name: (input.name as string | undefined)?.trim() || new URL(url).host, topics, experienceIds }, now);
+      const doc = newEndpoint({ account, slot, url, name: (input.name as string | undefined)?.trim() || new URL(url).host, topics, experienceIds, signature }, now);
       try {
         await this.collection.insertOne(doc);
       } catch (error) {

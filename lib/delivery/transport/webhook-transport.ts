@@ -1,10 +1,12 @@
 /**
  * The signed-webhook transport (destinations of kind `endpoint`): builds the documented body
- * with a fresh `sent_at`, signs it with the account's current webhook secret, POSTs it through
+ * with a fresh `sent_at`, signs it with the account's webhook secret in the endpoint's scheme
+ * (`X-Chameleon-Signature` and/or Standard Webhooks headers), POSTs it through
  * the SSRF-guarded sender, and judges the answer.
  */
-import { signingSecret } from '../../accounts/account-store.js';
+import { signingSecret, signingSecrets } from '../../accounts/account-store.js';
 import { buildSignedRequest } from './signed-request.js';
+import type { SignatureScheme } from '../endpoints/documents.js';
 import type { HttpResult, HttpSender } from './http-sender.js';
 import type { AttemptOutcome, Transport, TransportAttempt, Verdict } from '../destinations/transport.js';
 
@@ -38,16 +40,19 @@ export function outcomeOf(result: HttpResult, verdict: Verdict): AttemptOutcome 
   return outcome;
 }
 
-/** What the webhook transport needs of a destination: its URL (an endpoint document has it). */
+/** What the webhook transport needs of a destination: its URL and signature scheme (an endpoint document has them). */
 export interface WebhookTarget {
   url: string;
+  /** @defaultValue 'chameleon' */
+  signature?: SignatureScheme;
 }
 
 /** The transport of signed webhooks over `sender` (which it closes). */
 export function createWebhookTransport(sender: HttpSender): Transport<WebhookTarget> {
   return {
     async send({ destination, webhook, account, at }: TransportAttempt<WebhookTarget>): Promise<AttemptOutcome> {
-      const request = buildSignedRequest(webhook._id.toHexString(), webhook.topic, webhook.data, signingSecret(account, at), at);
+      const keys = { chameleon: signingSecret(account, at), standard: signingSecrets(account, at) };
+      const request = buildSignedRequest(webhook._id.toHexString(), webhook.topic, webhook.data, keys, at, destination.target.signature);
       const result = await sender.send({ url: destination.target.url, body: request.body, headers: request.headers });
       return outcomeOf(result, classifyAttempt(result));
     },
