@@ -71,6 +71,17 @@ export const OPERATIONS: readonly Operation[] = [
       auth: false,
     },
   ]),
+  { method: 'get', path: '/v3/observe/batches/{id}', operationId: 'getBatch', summary: "A batch's state and progress", tag: 'Data in', responses: { 200: `${R}batch` }, parameters: [idParam('batch')] },
+  {
+    method: 'get',
+    path: '/v3/observe/hooks/{account_secret}/batches/{id}',
+    operationId: 'getBatchWithSecretInPath',
+    summary: "A batch's state and progress",
+    tag: 'Data in',
+    responses: { 200: `${R}batch` },
+    parameters: [secretParam, idParam('batch')],
+    auth: false,
+  },
   { method: 'get', path: '/v3/analyze/profiles/{id}', operationId: 'getProfile', summary: 'One profile by id', tag: 'Reading back', responses: { 200: `${R}profile` }, parameters: [idParam('profile')] },
   {
     method: 'get',

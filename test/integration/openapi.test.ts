@@ -101,6 +101,8 @@ describe('OpenAPI document', () => {
     expectConforms('post', '/v3/observe/hooks/profiles', 200, profile.body);
     const batch = await request(t.app).post(`/chameleon/v3/observe/hooks/${ACCOUNT.secret}/profiles/batch`).send({ profiles: [{ uid: 'oa-2' }, { plan: 'x' }] }).expect(202);
     expectConforms('post', '/v3/observe/hooks/{account_secret}/profiles/batch', 202, batch.body);
+    const shown = await request(t.app).get(`/chameleon/v3/observe/batches/${String(batch.body.batch.id)}`).set(auth).expect(200);
+    expectConforms('get', '/v3/observe/batches/{id}', 200, shown.body);
     const event = await request(t.app).post('/chameleon/v3/observe/hooks/events').set(auth).send({ uid: 'oa-1', name: 'Signed Up' }).expect(200);
     expectConforms('post', '/v3/observe/hooks/events', 200, event.body);
     const id = profile.body.profile.id as string;
