@@ -18,6 +18,7 @@ import type { CustomerioDoc } from './integrations/customerio/documents.js';
 import { ATTEMPT_JOB } from './delivery/background/jobs.js';
 import type { Metrics } from './metrics/metrics.js';
 import { readBacklog } from './metrics/backlog-repo.js';
+import { deliveryObserver } from './metrics/delivery-observer.js';
 import { ReportsRepo, type ReportDoc } from './integrations/customerio/reporting/reports-repo.js';
 import { ReportProcessor } from './integrations/customerio/reporting/processor.js';
 import type { ReportingDeps } from './integrations/customerio/reporting/route.js';
@@ -73,7 +74,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
         },
       },
     };
-    const delivery = new DeliveryEngine(config, connection.db, collections, accounts);
+    const delivery = new DeliveryEngine(config, connection.db, collections, accounts, metrics ? deliveryObserver(metrics) : undefined);
     try {
       await delivery.start();
     } catch (error) {

@@ -32,6 +32,7 @@ import { StateRepo, type StateDoc } from './background/state-repo.js';
 import { WorkTracker } from './background/work-tracker.js';
 import type { AgendaHandle } from './background/jobs.js';
 import { Publisher, type PublishResult } from './publisher.js';
+import type { DeliveryObserver } from './observer.js';
 
 /**
  * How long a claimed attempt is protected from other claims: the request timeout plus a
@@ -64,6 +65,7 @@ export class DeliveryEngine {
     db: Db,
     collections: Collections,
     accounts: AccountStore,
+    observer?: DeliveryObserver,
   ) {
     const { delivery, limits, logger, flushIntervalMs } = config;
     const leaseMs = leaseFor(delivery.timeoutMs);
@@ -90,7 +92,7 @@ export class DeliveryEngine {
       retentionMs: delivery.retentionMs,
       maxAttempts: delivery.retrySchedule.length + 1,
     });
-    this.background = new Background({ config, db, deliveries: this.deliveries, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs });
+    this.background = new Background({ config, db, deliveries: this.deliveries, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer });
     this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
     this.runner = new AttemptRunner({
       deliveries: this.deliveries,
@@ -102,6 +104,7 @@ export class DeliveryEngine {
       policy: { retrySchedule: delivery.retrySchedule, jitter: delivery.jitter },
       leaseMs,
       logger,
+      observer,
     });
     this.background.useRunner(this.runner);
     this.publisher = new Publisher({

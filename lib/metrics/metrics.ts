@@ -34,7 +34,7 @@ export class Metrics {
   readonly recordsWritten: Counter<'kind'>;
   /** Data warnings (truncations, dropped values, reserved names). */
   readonly dataWarnings: Counter<'kind' | 'reason'>;
-  /** Deliveries that reached an outcome (succeeded, retry, failed, cancelled) per attempt. */
+  /** Attempt outcomes: where each attempt left its delivery (succeeded, retry, failed, skipped, cancelled). */
   readonly deliveries: Counter<'destination' | 'topic' | 'outcome'>;
   /** Attempt latency by destination kind and status class. */
   readonly attemptDuration: Histogram<'destination' | 'status_class'>;
@@ -74,7 +74,7 @@ export class Metrics {
     });
     this.deliveries = new Counter({
       name: 'chameleon_hooks_deliveries_total',
-      help: 'Delivery attempts by outcome (succeeded, retry, failed, cancelled), destination kind and topic',
+      help: 'Delivery attempts by outcome (succeeded, retry, failed, skipped, cancelled), destination kind and topic',
       labelNames: ['destination', 'topic', 'outcome'],
       registers,
     });

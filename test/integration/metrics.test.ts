@@ -35,7 +35,7 @@ describe('metrics', () => {
     receiver.setHandler(() => ({ status: 503, body: 'down' }));
     t = await createTestApp({
       metrics: { registry },
-      delivery: { allowHttp: true, allowPrivateNetworks: true, retrySchedule: [3_600_000], jitter: 0, timeoutMs: 2000, pollIntervalMs: 50 },
+      delivery: { allowHttp: true, allowPrivateNetworks: true, retrySchedule: [3_600_000, 3_600_000], jitter: 0, timeoutMs: 2000, pollIntervalMs: 50, sweepIntervalMs: 100 },
     });
   });
   afterAll(() => receiver.close());
@@ -82,6 +82,20 @@ describe('metrics', () => {
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(120);
     expect(await sample(registry, 'chameleon_hooks_agenda_jobs_locked')).toBe(0);
+    expect(await sample(registry, 'chameleon_hooks_deliveries_total', { destination: 'endpoint', topic: 'tour.started', outcome: 'retry' })).toBe(1);
+    expect(await sample(registry, 'chameleon_hooks_attempt_duration_seconds_count', { destination: 'endpoint', status_class: '5xx' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('should count the sweep recovery of an overdue delivery and its successful attempt', async () => {
+    receiver.setHandler(() => ({ status: 200, body: 'ok' }));
+    const before = (await sample(registry, 'chameleon_hooks_sweep_recoveries_total')) ?? 0;
+    // The retry job is an hour away: make the delivery overdue, as after a crash, for the sweep to take.
+    const past = new Date(Date.now() - 60_000);
+    await t.db.db.collection('chameleon_deliveries').updateMany({ state: 'pending', topic: 'tour.started' }, { $set: { next_attempt_at: past, lease_until: null } });
+    await until(async () => (await sample(registry, 'chameleon_hooks_deliveries_total', { topic: 'tour.started', outcome: 'succeeded' })) === 1);
+    expect(await sample(registry, 'chameleon_hooks_sweep_recoveries_total')).toBe(before + 1);
+    expect(await sample(registry, 'chameleon_hooks_attempt_duration_seconds_count', { destination: 'endpoint', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
+    expect(await sample(registry, 'chameleon_hooks_deliveries_pending')).toBe(0);
   });
 
   it('should register in the registry passed, never in the global one, and expose the same text from hooks.metrics()', async () => {

@@ -16,6 +16,7 @@ import type { DestinationRegistry } from '../destinations/registry.js';
 import type { AttemptOutcome } from '../destinations/transport.js';
 import type { KeyedLimiter } from './limiter.js';
 import { nextStep, type NextStep, type RetryPolicy } from './next-step.js';
+import type { DeliveryObserver } from '../observer.js';
 
 /** This process, as attempt logs name it. */
 export const PROCESS_NAME = `${hostname()}-${process.pid}`;
@@ -35,6 +36,8 @@ export interface AttemptRunnerDeps {
   /** How long a claimed attempt is protected from other claims. */
   leaseMs: number;
   logger: Logger;
+  /** Told of every recorded attempt (metrics). */
+  observer?: DeliveryObserver | undefined;
 }
 
 /** Records already loaded by the caller (publish has them in memory). */
@@ -141,6 +144,7 @@ export class AttemptRunner {
     const progress = { attempts: doc.attempts, maxAttempts: doc.max_attempts, trigger, destinationDisabled: destination.disabled };
     const { step, effects } = nextStep(outcome, progress, deps.policy, now);
     const applied = await deps.deliveries.conclude(doc, log, step, now, saved);
+    deps.observer?.attempt({ destination: destination.kind, topic: doc.topic, state: step.state, status: log.status, durationMs: outcome.durationMs });
     const source = deps.destinations.source(destination.kind);
     source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);
     if (effects.disable) await source?.disable(destination.id, effects.disable);

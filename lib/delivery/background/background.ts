@@ -13,6 +13,7 @@ import { ATTEMPT_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor
 import { sweepOnce, SWEEP_BATCH } from './sweep.js';
 import type { FanoutCheck } from './fanout-check.js';
 import type { WorkTracker } from './work-tracker.js';
+import type { DeliveryObserver } from '../observer.js';
 
 /** What the background work needs. */
 export interface BackgroundDeps {
@@ -23,6 +24,8 @@ export interface BackgroundDeps {
   fanoutCheck: FanoutCheck;
   work: WorkTracker;
   leaseMs: number;
+  /** Told how many deliveries each sweep recovered (metrics). */
+  observer?: DeliveryObserver | undefined;
 }
 
 /** Jobs, sweep, start and stop. */
@@ -100,6 +103,7 @@ export class Background {
     const { config, work } = this.deps;
     const written = await this.deps.fanoutCheck.run();
     if (written > 0) config.logger.info({ count: written }, 'chameleon-hooks: wrote deliveries whose first attempt a stop interrupted');
+    if (written > 0) this.deps.observer?.recovered(written);
     const deps = {
       deliveries: this.deps.deliveries,
       destinations: this.deps.destinations,
@@ -110,7 +114,11 @@ export class Background {
       logger: config.logger,
     };
     // Full batches mean more is overdue: go on at once, unless the package is shutting down.
-    while (work.accepting && (await sweepOnce(deps)) === SWEEP_BATCH);
+    while (work.accepting) {
+      const recovered = await sweepOnce(deps);
+      if (recovered > 0) this.deps.observer?.recovered(recovered);
+      if (recovered !== SWEEP_BATCH) break;
+    }
   }
 
   /** Runs the sweep unless one is still running; logs instead of throwing. */
