@@ -51,8 +51,14 @@ beforeAll(async () => {
   data.tour.name = HOSTILE[3];
   const { id: webhookId } = await app.hooks.publish(ACCOUNT.id, 'tour.started', data as never);
   await until(() => receiver.requests.some((r) => r.headers['x-chameleon-id'] === webhookId), 10_000, 'the hostile delivery');
-  const deliveries = await fetch(`${app.dashboardUrl}api/deliveries?topic=tour.started`, { headers: userHeader('admin', ACCOUNT.id) }).then((r) => r.json() as Promise<{ deliveries: Array<{ id: string }> }>);
-  ids.delivery = deliveries.deliveries[0]!.id;
+  // The receiver can hold the request before the attempt's outcome is written: wait for the list.
+  let listed: Array<{ id: string }> = [];
+  await until(async () => {
+    const res = await fetch(`${app.dashboardUrl}api/deliveries?topic=tour.started`, { headers: userHeader('admin', ACCOUNT.id) });
+    listed = ((await res.json()) as { deliveries: Array<{ id: string }> }).deliveries;
+    return listed.length > 0;
+  }, 30_000, 'the hostile delivery in the list');
+  ids.delivery = listed[0]!.id;
   await app.hooks.integrations.customerio.set(ACCOUNT.id, { site_id: 'site-1', api_key: 'k'.repeat(20), events: { 'survey.completed': HOSTILE[1] } });
 }, 120_000);
 
