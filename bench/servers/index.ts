@@ -1,12 +1,12 @@
 /**
- * The apps a server process can run, by kind: the ingest apps (`package`, `bare`) and the
+ * The apps a server process can run, by kind: the ingest apps (`package`, `package-sync`, `bare`) and the
  * delivery ones (`receiver`, `delivery-package`, `delivery-bare`). An app may expose commands
  * that the orchestrator runs in its process over the control channel (`ServerProcess.call`).
  */
 import type { RequestListener } from 'node:http';
 
 /** Which app a server process runs. */
-export type ServerKind = 'package' | 'bare' | 'receiver' | 'delivery-package' | 'delivery-bare';
+export type ServerKind = 'package' | 'package-sync' | 'bare' | 'receiver' | 'delivery-package' | 'delivery-bare';
 
 /** How a server process is configured (sent as JSON on its command line). */
 export interface ServerConfig {
@@ -29,6 +29,7 @@ export interface ServerApp {
 /** Starters by kind; imported lazily so a process loads only the app it runs. */
 export const SERVER_APPS: Record<ServerKind, (config: ServerConfig) => Promise<ServerApp>> = {
   package: async (config) => (await import('./package-app.js')).startPackageApp(config),
+  'package-sync': async (config) => (await import('./package-sync-app.js')).startPackageSyncApp(config),
   bare: async (config) => (await import('./bare-app.js')).startBareApp(config),
   receiver: async () => (await import('./receiver-app.js')).startReceiverApp(),
   'delivery-package': async (config) => (await import('./delivery-package-app.js')).startDeliveryPackageApp(config),

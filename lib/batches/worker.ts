@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { ObjectId } from 'mongodb';
 import type { Logger } from '../logger.js';
 import type { BatchesRepo } from './batches-repo.js';
-import type { BatchDoc, BatchItemError, BatchKind } from './documents.js';
+import type { BatchChunkDoc, BatchDoc, BatchItemError, BatchKind } from './documents.js';
 
 /** Applies one chunk's items (see `applyBatchChunk`); returns the errors found while writing. */
 export type ChunkApplier = (kind: BatchKind, account: string, items: readonly unknown[], start: number, createMissing: boolean) => Promise<BatchItemError[]>;
@@ -99,29 +99,38 @@ export class BatchWorker {
     }
   }
 
-  /** Applies a claimed batch from its first unapplied chunk. */
+  /**
+   * Applies a claimed batch from its first unapplied chunk. Pipelined: the next chunk is read
+   * while one is applied, and a chunk's progress is recorded while the next one is applied
+   * (a crash between the two re-applies both, in order, which gives the same records).
+   */
   private async run(batch: BatchDoc): Promise<void> {
     const createMissing = batch.on_model_missing !== 'ignore';
+    let next = batch.applied_chunks < batch.chunks ? this.repo.chunk(batch._id, batch.applied_chunks) : undefined;
+    let recording: Promise<boolean> = Promise.resolve(true);
     for (let n = batch.applied_chunks; n < batch.chunks; n++) {
+      const chunk = await next!;
+      next = n + 1 < batch.chunks ? this.repo.chunk(batch._id, n + 1) : undefined;
+      next?.catch(() => undefined); // awaited next turn; an error then ends this run
+      const items = chunk ? parseItems(chunk.items, chunk.count) : undefined;
+      const [kept, outcome] = await Promise.all([recording, this.applyChunk(batch, n, chunk, items, createMissing)]);
+      if (!kept) return; // another process took the batch over
+      const leaseUntil = new Date(this.now().getTime() + this.settings.leaseMs);
+      recording = this.repo.recordProgress(batch._id, this.owner, n, outcome.applied, outcome.errors, leaseUntil);
       if (this.stopping) {
-        await this.repo.release(batch._id, this.owner);
+        if (await recording) await this.repo.release(batch._id, this.owner);
         return;
       }
-      const chunk = await this.repo.chunk(batch._id, n);
-      const items = chunk ? parseItems(chunk.items, chunk.count) : undefined;
-      let errors: BatchItemError[];
-      let applied: number;
-      if (!chunk || !items) {
-        errors = unreadableChunkErrors(batch, n, chunk?.start, chunk?.count);
-        applied = 0;
-      } else {
-        errors = await this.apply(batch.kind, batch.account, items, chunk.start, createMissing);
-        applied = items.reduce<number>((sum, item) => (item === null ? sum : sum + 1), 0) - errors.length;
-      }
-      const leaseUntil = new Date(this.now().getTime() + this.settings.leaseMs);
-      if (!(await this.repo.recordProgress(batch._id, this.owner, n, applied, errors, leaseUntil))) return; // taken over
     }
+    if (!(await recording)) return;
     await this.repo.finish(batch._id, this.owner, batch.chunks, 'done', this.now());
+  }
+
+  private async applyChunk(batch: BatchDoc, n: number, chunk: BatchChunkDoc | null, items: unknown[] | undefined, createMissing: boolean): Promise<{ applied: number; errors: BatchItemError[] }> {
+    if (!chunk || !items) return { applied: 0, errors: unreadableChunkErrors(batch, n, chunk?.start, chunk?.count) };
+    const errors = await this.apply(batch.kind, batch.account, items, chunk.start, createMissing);
+    const applied = items.reduce<number>((sum, item) => (item === null ? sum : sum + 1), 0) - errors.length;
+    return { applied, errors };
   }
 }
 

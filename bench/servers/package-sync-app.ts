@@ -1,0 +1,67 @@
+/**
+ * The baseline of the background-batch benchmark: the package's batch path as it was before
+ * batches were applied in the background (one request checks and writes every 1,000-item
+ * chunk, in order, then answers `202`), rebuilt from the package's own functions (item checks,
+ * chunk application, repositories, bookkeeping) so only the synchronous shape differs.
+ */
+import express from 'express';
+import { MongoClient, ObjectId } from 'mongodb';
+import { chameleonHooks } from '../../lib/index.js';
+import { jsonBody } from '../../lib/http/json-body.js';
+import { Collections } from '../../lib/store/collections.js';
+import { Bookkeeper } from '../../lib/catalogue/bookkeeper.js';
+import { RecordsRepo, type RecordDoc } from '../../lib/store/records-repo.js';
+import { SILENT_LOGGER } from '../../lib/logger.js';
+import { applyBatchChunk, checkBatchItem } from '../../lib/ingest/batch.js';
+import type { IngestDeps } from '../../lib/ingest/deps.js';
+import type { EventDoc } from '../../lib/store/documents.js';
+import { BENCH_ACCOUNT, PACKAGE_BATCH_PATH } from '../lib/workload.js';
+import type { ServerApp, ServerConfig } from './index.js';
+
+const CHUNK = 1000;
+
+/** Starts the synchronous batch baseline on the package's batch path. */
+export async function startPackageSyncApp(config: ServerConfig): Promise<ServerApp> {
+  // The package itself only builds the indexes, exactly as for the package app.
+  const hooks = chameleonHooks({ mongo: { uri: config.uri, dbName: config.dbName }, accounts: [{ ...BENCH_ACCOUNT }] });
+  await hooks.ready();
+  await hooks.close();
+  const client = new MongoClient(config.uri);
+  await client.connect();
+  const collections = new Collections(client.db(config.dbName), 'chameleon_');
+  const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: 1000, logger: SILENT_LOGGER });
+  bookkeeper.start();
+  const deps: IngestDeps = {
+    profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
+    companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
+    events: collections.get<EventDoc>('events'),
+    bookkeeper,
+    valueBytes: 768,
+    now: () => new Date(),
+  };
+  const app = express();
+  app.post(PACKAGE_BATCH_PATH, jsonBody({ limitBytes: 16 * 1024 * 1024, tooLargeMessage: 'too large' }), async (req, res) => {
+    const items = (req.body as { profiles: unknown[] }).profiles;
+    const errors: unknown[] = [];
+    for (let start = 0; start < items.length; start += CHUNK) {
+      const chunk = items.slice(start, start + CHUNK);
+      items.fill(null, start, start + CHUNK);
+      const checked = chunk.map((item, offset) => {
+        const result = checkBatchItem('profile', BENCH_ACCOUNT.id, item, start + offset);
+        if ('error' in result) errors.push(result.error);
+        return 'error' in result ? null : item;
+      });
+      errors.push(...(await applyBatchChunk('profile', BENCH_ACCOUNT.id, checked, start, deps, true)));
+    }
+    const id = new ObjectId();
+    await collections.get('batches').insertOne({ _id: id, account: BENCH_ACCOUNT.id, kind: 'profile', items: items.length, errors_count: errors.length, created_at: new Date() });
+    res.status(202).json({ batch: { id: id.toHexString() }, errors: errors.slice(0, 1000), errors_count: errors.length });
+  });
+  return {
+    listener: app,
+    close: async () => {
+      await bookkeeper.stop();
+      await client.close();
+    },
+  };
+}
