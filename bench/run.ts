@@ -19,12 +19,13 @@ import { ingestSingle } from './ingest-single.js';
 import { ingestBatch } from './ingest-batch.js';
 import { ingestMemory } from './ingest-memory.js';
 import { batchAsync } from './batch-async.js';
+import { batchMemory } from './batch-memory.js';
 import { deliveryThroughput } from './delivery-throughput.js';
 import { deliveryBacklog } from './delivery-backlog.js';
 import { dashboardApi } from './dashboard-api.js';
 
 /** Every benchmark, in running order. */
-const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, deliveryThroughput, deliveryBacklog, dashboardApi];
+const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi];
 
 /** The whole run is abandoned (servers killed, database stopped) after this long. */
 const RUN_DEADLINE_MS = 20 * 60_000;

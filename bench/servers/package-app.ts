@@ -1,9 +1,9 @@
 /**
  * The package under test: `express()` + `app.use(chameleonHooks({ mongo, accounts }))`, as a
- * host would mount it, with one static account.
+ * host would mount it, with one static account (plus `config.options`, when given).
  */
 import express from 'express';
-import { chameleonHooks } from '../../lib/index.js';
+import { chameleonHooks, type Options } from '../../lib/index.js';
 import { BENCH_ACCOUNT } from '../lib/workload.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
@@ -12,6 +12,7 @@ export async function startPackageApp(config: ServerConfig): Promise<ServerApp> 
   const hooks = chameleonHooks({
     mongo: { uri: config.uri, dbName: config.dbName },
     accounts: [{ ...BENCH_ACCOUNT }],
+    ...(config.options as Partial<Options> | undefined),
   });
   const app = express();
   app.use(hooks);
