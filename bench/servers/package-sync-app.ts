@@ -37,6 +37,7 @@ export async function startPackageSyncApp(config: ServerConfig): Promise<ServerA
     events: collections.get<EventDoc>('events'),
     bookkeeper,
     valueBytes: 768,
+    propertiesPerItem: 1000,
     now: () => new Date(),
   };
   const app = express();
@@ -47,7 +48,7 @@ export async function startPackageSyncApp(config: ServerConfig): Promise<ServerA
       const chunk = items.slice(start, start + CHUNK);
       items.fill(null, start, start + CHUNK);
       const checked = chunk.map((item, offset) => {
-        const result = checkBatchItem('profile', BENCH_ACCOUNT.id, item, start + offset);
+        const result = checkBatchItem('profile', BENCH_ACCOUNT.id, item, start + offset, deps.propertiesPerItem);
         if ('error' in result) errors.push(result.error);
         return 'error' in result ? null : item;
       });
