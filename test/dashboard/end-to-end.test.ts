@@ -98,6 +98,10 @@ describe('an admin on call', () => {
     await page.getByRole('button', { name: 'Retry now' }).click();
     await notice(page, 'Retried: succeeded.');
     await attempts.filter({ hasText: 'manual' }).waitFor();
+    await page.goto(app.dashboardUrl);
+    await page.getByRole('figure').first().waitFor();
+    await page.getByRole('cell', { name: 'Main receiver' }).waitFor();
+    await screenshot(page, 'overview');
     await done(watched);
   });
 
