@@ -79,6 +79,16 @@ async function seed(uri: string, dbName: string, s: Settings, log: (m: string) =
     log(`  seeding ${fmt(webhooks.length)} webhooks, ${fmt(deliveries.length)} deliveries, ${fmt(s.profiles)} profiles, ${fmt(s.events)} events…`);
     await insertChunked(db.collection('chameleon_webhooks'), webhooks, s.chunk);
     await insertChunked(db.collection('chameleon_deliveries'), deliveries, s.chunk);
+    // The hourly outcome counts the engine keeps as attempts finish (the overview's charts).
+    const counts = new Map<string, Document>();
+    for (const d of deliveries) {
+      const hour = Math.floor(d.created_at.getTime() / 3_600_000) * 3_600_000;
+      const key = `${ACCOUNT.id}|${hour}`;
+      const c = counts.get(key) ?? { key, account: ACCOUNT.id, hour: new Date(hour), succeeded: 0, retrying: 0, failed: 0 };
+      c[d.state === 'pending' ? 'retrying' : d.state] += 1;
+      counts.set(key, c);
+    }
+    await insertChunked(db.collection('chameleon_delivery_counts'), [...counts.values()], s.chunk);
     const profiles = Array.from({ length: s.profiles }, (_, i) => {
       const at = new Date(now - i * 60_000);
       return { _id: idAt(at), account: ACCOUNT.id, uid: `u${i}`, uid_key: `${ACCOUNT.id}|u${i}`, props: { plan: i % 3 === 0 ? 'gold' : 'silver', seats: i % 40 }, created_at: at, updated_at: at };

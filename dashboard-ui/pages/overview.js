@@ -1,6 +1,6 @@
-// Overview: deliveries per hour (24 h) and per day (7 days) by outcome, the pending backlog and
+// Overview: attempt outcomes per hour (24 h) and per day (7 days), the pending backlog and
 // its oldest item, ingest counts, and every destination with its state.
-import { html, link, useApi, ago, percent, duration } from '../lib.js';
+import { html, link, useApi, ago } from '../lib.js';
 import { Badge, ErrorBox, Loading, Table } from '../components.js';
 
 /** The page title. */
@@ -55,8 +55,7 @@ export function Page() {
         ['Name', (d) => html`<a href=${d.kind === 'endpoint' ? link(`endpoints/${d.id}`) : link('integrations')}>${d.label}</a>`],
         ['Kind', (d) => d.kind],
         ['State', (d) => html`<${Badge} state=${d.state} />`],
-        ['Success (24 h)', (d) => percent(d.health?.success_rate)],
-        ['p95', (d) => duration(d.health?.latency_ms?.p95)],
+        ['Last item', (d) => (d.last_item_at ? html`<${Badge} state=${d.last_item_state} /> ${ago(d.last_item_at)}` : 'none yet')],
         ['Last error', (d) => d.last_item_error ?? '—'],
       ]} />`;
 }

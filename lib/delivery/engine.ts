@@ -3,6 +3,7 @@
  * the attempt runner and the background work. This is what the package's routes and methods
  * call (see `index.ts` for the shape and how to plug in a new kind of destination).
  */
+import { OutcomeCounts, type OutcomeCountDoc } from './deliveries/outcome-counts.js';
 import { ObjectId, type Db } from 'mongodb';
 import type { Agenda } from 'agenda';
 import { ChameleonError } from '../errors.js';
@@ -51,6 +52,8 @@ export class DeliveryEngine {
   readonly deliveries: DeliveriesRepo;
   /** Published webhooks (the activity deliveries carry). */
   readonly webhooks: WebhooksRepo;
+  /** Attempt outcomes per account and hour (the dashboard's charts). */
+  readonly outcomes: OutcomeCounts;
   /** Destination kinds and transports: plug a new kind in here, before `start()`. */
   readonly destinations = new DestinationRegistry();
   private readonly work: WorkTracker;
@@ -78,6 +81,7 @@ export class DeliveryEngine {
     this.deliveries = new DeliveriesRepo(collections.get<DeliveryDoc>('deliveries'));
     this.webhooks = new WebhooksRepo(collections.get<WebhookDoc>('webhooks'));
     const stats = new EndpointStats(collections.get<EndpointDoc>('endpoints'), { flushIntervalMs, logger });
+    this.outcomes = new OutcomeCounts(collections.get<OutcomeCountDoc>('delivery_counts'), { flushIntervalMs, logger });
     this.destinations.addSource(new EndpointSource(this.endpoints, stats));
     this.destinations.addTransport(WEBHOOK_TRANSPORT, createWebhookTransport(createHttpSender({
       timeoutMs: delivery.timeoutMs,
@@ -105,6 +109,7 @@ export class DeliveryEngine {
       leaseMs,
       logger,
       observer,
+      counts: this.outcomes,
     });
     this.background.useRunner(this.runner);
     this.publisher = new Publisher({
@@ -146,6 +151,7 @@ export class DeliveryEngine {
   /** Starts the destinations' bookkeeping, Agenda (when owned) and the recovery sweep. */
   async start(): Promise<void> {
     for (const source of this.destinations.allSources()) source.start?.();
+    this.outcomes.start();
     this.started = true;
     await this.background.start();
   }
@@ -157,6 +163,7 @@ export class DeliveryEngine {
     await this.background.stop();
     await this.work.drain();
     for (const source of this.destinations.allSources()) await source.stop?.();
+    await this.outcomes.stop();
     for (const transport of this.destinations.allTransports()) await transport.close();
   }
 

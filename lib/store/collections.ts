@@ -20,6 +20,7 @@ export const COLLECTION_NAMES = [
   'endpoints',
   'webhooks',
   'deliveries',
+  'delivery_counts',
   'state',
   'integrations',
   'integration_people',
@@ -69,6 +70,7 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
     { key: { key: 1 }, options: { name: 'key_unique', unique: true } },
     { key: { processed_at: 1, received_at: 1 }, options: { name: 'unprocessed' } },
   ],
+  delivery_counts: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },
@@ -83,6 +85,7 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
 export const RETENTION_INDEXES: ReadonlyArray<{ collection: CollectionName; field: string }> = [
   { collection: 'webhooks', field: 'created_at' },
   { collection: 'deliveries', field: 'completed_at' },
+  { collection: 'delivery_counts', field: 'hour' },
   { collection: 'batches', field: 'created_at' },
   { collection: 'customerio_reports', field: 'received_at' },
   // Chunks are removed once applied; this only collects those a crash left behind.

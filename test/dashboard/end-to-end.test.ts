@@ -101,6 +101,8 @@ describe('an admin on call', () => {
     await page.goto(app.dashboardUrl);
     await page.getByRole('figure').first().waitFor();
     await page.getByRole('cell', { name: 'Main receiver' }).waitFor();
+    // The ping and the retry succeeded; the first attempt failed and was retried: each counted in its hour.
+    expect(await page.getByRole('figure').first().locator('figcaption').innerText()).toMatch(/Last 24 hours: 2 succeeded, 1 retrying, 0 failed/);
     await screenshot(page, 'overview');
     await done(watched);
   });

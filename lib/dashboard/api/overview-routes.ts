@@ -1,10 +1,10 @@
 /**
  * Overview: deliveries per hour (24 h) and per day (7 days) by outcome, the pending backlog and
- * its oldest item, ingest counts for the last 24 hours, and every destination with its state
- * and health.
+ * its oldest item, ingest counts for the last 24 hours, and every destination with its state and
+ * last item. The charts count attempt outcomes by the hour they happened in (a delivery that
+ * failed once and then succeeded counts once as retrying, then once as succeeded).
  */
 import type { Router } from 'express';
-import { ObjectId } from 'mongodb';
 import { asyncHandler } from '../../http/async-handler.js';
 import { ActivityRepo } from '../../store/activity-repo.js';
 import { accessOf } from '../access.js';
@@ -51,21 +51,20 @@ export function mountOverviewRoutes(api: Router, deps: DashboardDeps): void {
     const activity = new ActivityRepo(collections);
     const dayAgo = new Date(now - DAY_MS);
     const [hourly, pending, profiles, companies, events, destinations] = await Promise.all([
-      engine.deliveries.hourlyOutcomes(account, new Date(Math.floor(now / DAY_MS) * DAY_MS - 6 * DAY_MS)),
+      engine.outcomes.hourly(account, new Date(Math.floor(now / DAY_MS) * DAY_MS - 6 * DAY_MS), new Date(now)),
       engine.deliveries.pendingSummary(account),
       activity.countSince(account, 'profiles', dayAgo),
       activity.countSince(account, 'companies', dayAgo),
       activity.countSince(account, 'events', dayAgo),
       listDestinations(deps, account),
     ]);
-    const healths = await Promise.all(destinations.map((d) => engine.health(new ObjectId(d.id))));
     const byHour = new Map(hourly.map((h) => [h.hour.getTime(), h]));
     res.json({
       hourly: buckets(byHour, now, HOUR_MS, 24),
       daily: buckets(byHour, now, DAY_MS, 7),
       pending: { count: pending.count, oldest_at: pending.oldest?.toISOString() ?? null },
       ingest: { profiles, companies, events },
-      destinations: destinations.map((d, i) => ({ ...d, health: healths[i] })),
+      destinations,
     });
   }));
 }

@@ -4,6 +4,7 @@
  * the destination's transport, turn the outcome into the next step (`next-step.ts`), record it,
  * apply its effects on the destination, and schedule the next attempt when there is one.
  */
+import type { OutcomeCounts } from '../deliveries/outcome-counts.js';
 import { hostname } from 'node:os';
 import type { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
@@ -38,6 +39,8 @@ export interface AttemptRunnerDeps {
   logger: Logger;
   /** Told of every recorded attempt (metrics). */
   observer?: DeliveryObserver | undefined;
+  /** Counts each attempt's outcome per account and hour (the dashboard's charts). */
+  counts?: Pick<OutcomeCounts, 'record'>;
 }
 
 /** Records already loaded by the caller (publish has them in memory). */
@@ -145,6 +148,7 @@ export class AttemptRunner {
     const { step, effects } = nextStep(outcome, progress, deps.policy, now);
     const applied = await deps.deliveries.conclude(doc, log, step, now, saved);
     deps.observer?.attempt({ destination: destination.kind, topic: doc.topic, state: step.state, status: log.status, durationMs: outcome.durationMs });
+    if (applied && step.state !== 'skipped') deps.counts?.record(doc.account, at, step.state === 'pending' ? 'retrying' : step.state);
     const source = deps.destinations.source(destination.kind);
     source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);
     if (effects.disable) await source?.disable(destination.id, effects.disable);

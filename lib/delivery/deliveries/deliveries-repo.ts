@@ -118,25 +118,6 @@ export class DeliveriesRepo {
     return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(q.limit).toArray();
   }
 
-  /** An account's deliveries created since `since`, counted per hour (UTC) by outcome (the dashboard's charts). */
-  async hourlyOutcomes(account: string, since: Date): Promise<Array<{ hour: Date; succeeded: number; retrying: number; failed: number }>> {
-    const rows = await this.collection
-      .aggregate<{ _id: { hour: string; state: string; failing: boolean }; n: number }>([
-        { $match: { account, created_at: { $gte: since } } },
-        { $group: { _id: { hour: { $dateToString: { format: '%Y-%m-%dT%H:00:00Z', date: '$created_at' } }, state: '$state', failing: { $ne: ['$last_error', null] } }, n: { $sum: 1 } } },
-      ])
-      .toArray();
-    const byHour = new Map<string, { hour: Date; succeeded: number; retrying: number; failed: number }>();
-    for (const { _id, n } of rows) {
-      const bucket = byHour.get(_id.hour) ?? { hour: new Date(_id.hour), succeeded: 0, retrying: 0, failed: 0 };
-      if (_id.state === 'succeeded') bucket.succeeded += n;
-      else if (_id.state === 'failed') bucket.failed += n;
-      else if (_id.state === 'pending' && _id.failing) bucket.retrying += n;
-      byHour.set(_id.hour, bucket);
-    }
-    return [...byHour.values()];
-  }
-
   /** How many of an account's deliveries are pending, and when the oldest was created. */
   async pendingSummary(account: string): Promise<{ count: number; oldest: Date | null }> {
     const [count, oldest] = await Promise.all([
