@@ -7,6 +7,7 @@ import type { Agenda } from 'agenda';
 import { InvalidOptionError } from './errors.js';
 import { ACCOUNT_KEYS, MONGO_KEYS, TOP_LEVEL_KEYS, assertKnownKeys } from './option-keys.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
+import { redactingLogger } from './redact.js';
 import { Registry } from 'prom-client';
 import { DEFAULT_RETRY_SCHEDULE } from './delivery/attempts/retry-schedule.js';
 
@@ -351,7 +352,8 @@ function parseLogger(value: unknown): Logger {
   for (const method of ['debug', 'info', 'warn', 'error']) {
     if (typeof logger?.[method] !== 'function') throw new InvalidOptionError('logger', `expected a pino-compatible logger with a \`${method}\` method`);
   }
-  return value as Logger;
+  // Every line the package logs is redacted first: no account secret, key or signature reaches the host's logs.
+  return redactingLogger(value as Logger);
 }
 
 function parseRetention(value: number, schedule: readonly number[]): number {

@@ -6,21 +6,10 @@ import { afterAll } from 'vitest';
 import { chameleonHooks, type ChameleonHooks, type Options } from '../../lib/index.js';
 import { useTestDb, type TestDb } from './db.js';
 
-/** The static account every test app has. */
-export const ACCOUNT = {
-  id: 'acme',
-  name: 'Acme',
-  secret: 'acct_test_secret_0123456789abcdef',
-  webhookSecret: 'whsec_test_secret_0123456789abcdef',
-};
+import { ACCOUNT, OTHER_ACCOUNT } from './accounts.js';
+import { watchingLogger } from '../setup/secret-watch.js';
 
-/** A second account, to prove isolation. */
-export const OTHER_ACCOUNT = {
-  id: 'globex',
-  name: 'Globex',
-  secret: 'acct_other_secret_0123456789abcdef',
-  webhookSecret: 'whsec_other_secret_0123456789abcdef',
-};
+export { ACCOUNT, OTHER_ACCOUNT };
 
 /** A ready test app. */
 export interface TestApp {
@@ -36,6 +25,8 @@ export async function createTestApp(options: Partial<Options> = {}, mountPath = 
     mongo: { client: db.client, dbName: db.dbName },
     accounts: [ACCOUNT, OTHER_ACCOUNT],
     flushIntervalMs: 50,
+    // Every line the package logs is checked for the test secrets (test/setup/secret-watch.ts).
+    logger: watchingLogger(),
     ...options,
   });
   const app = express();

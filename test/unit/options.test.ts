@@ -177,9 +177,16 @@ describe('parseOptions defaults', () => {
     expect(config.accounts.map((a) => a.name)).toEqual(['acme', 'Named Co']);
   });
 
-  it('should keep the host’s logger', () => {
-    const logger = { debug() {}, info() {}, warn() {}, error() {} };
-    expect(parseOptions({ mongo: { uri: URI }, logger }).logger).toBe(logger);
+  it('should log through the host’s logger, redacted', () => {
+    const lines: unknown[][] = [];
+    const logger = { debug: (...a: unknown[]) => lines.push(['debug', ...a]), info() {}, warn() {}, error: (...a: unknown[]) => lines.push(['error', ...a]) };
+    const config = parseOptions({ mongo: { uri: URI }, logger });
+    config.logger.debug({ path: '/v3/observe/hooks/acct_secret_value_000000/profiles' }, 'hello');
+    config.logger.error({ headers: { 'x-account-secret': 'acct_secret_value_000000' } });
+    expect(lines).toEqual([
+      ['debug', { path: '/v3/observe/hooks/:account_secret/profiles' }, 'hello'],
+      ['error', { headers: { 'x-account-secret': '[redacted]' } }, undefined],
+    ]);
   });
 });
 
