@@ -16,6 +16,8 @@ import { renderReport, writeText, type Outcome } from './lib/results.js';
 import { killStartedServers } from './lib/server-process.js';
 import type { Benchmark } from './lib/types.js';
 import { ingestSingle } from './ingest-single.js';
+import { ingestCustomerio } from './ingest-customerio.js';
+import { propertyGrowth } from './property-growth.js';
 import { ingestBatch } from './ingest-batch.js';
 import { ingestMemory } from './ingest-memory.js';
 import { batchAsync } from './batch-async.js';
@@ -25,7 +27,7 @@ import { deliveryBacklog } from './delivery-backlog.js';
 import { dashboardApi } from './dashboard-api.js';
 
 /** Every benchmark, in running order. */
-const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi];
+const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi, ingestCustomerio, propertyGrowth];
 
 /** The whole run is abandoned (servers killed, database stopped) after this long. */
 const RUN_DEADLINE_MS = 20 * 60_000;

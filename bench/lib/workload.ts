@@ -52,3 +52,32 @@ export function singleBody(n: number, pool: number): string {
 export function batchItems(prefix: string, count: number, variant = 0): ProfileItem[] {
   return Array.from({ length: count }, (_, i) => profileItem(`${prefix}${i}`, i + variant * 31));
 }
+
+/** The package's Customer.io reporting-webhook path, secret in the path. */
+export const PACKAGE_REPORT_PATH = `/v3/observe/hooks/${BENCH_ACCOUNT.secret}/customerio`;
+/** The bare baseline's reporting-webhook path. */
+export const BARE_REPORT_PATH = '/bare/reports';
+
+const METRICS = ['sent', 'delivered', 'opened', 'clicked'] as const;
+
+/**
+ * The body of the `n`-th reporting webhook of a run (`run` keeps event ids unique across runs):
+ * a message metric for one of `pool` people, as Customer.io sends it.
+ */
+export function reportBody(run: string, n: number, pool: number): string {
+  return JSON.stringify({
+    event_id: `01HBENCH${run}${String(n).padStart(10, '0')}`,
+    object_type: 'email',
+    metric: METRICS[n % METRICS.length],
+    timestamp: 1_900_000_000 + n,
+    data: {
+      identifiers: { id: `u${(n * 7919) % pool}`, email: `u${(n * 7919) % pool}@example.com`, cio_id: `c${n % pool}` },
+      customer_id: `u${(n * 7919) % pool}`,
+      delivery_id: `RAECAAFwnUSneIa0ZXkmSQ${n}`,
+      campaign_id: 7,
+      action_id: 9,
+      subject: 'Welcome to the product',
+      recipient: `u${(n * 7919) % pool}@example.com`,
+    },
+  });
+}

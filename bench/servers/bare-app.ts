@@ -4,8 +4,8 @@
  * `POST /bare/profiles/batch` → `express.json({limit: 16 MiB})` + one ordered `bulkWrite` → `202`.
  */
 import express from 'express';
-import { MongoClient, ObjectId } from 'mongodb';
-import { BARE_BATCH_PATH, BARE_PROFILE_PATH, BENCH_ACCOUNT } from '../lib/workload.js';
+import { MongoClient, ObjectId, type Document } from 'mongodb';
+import { BARE_BATCH_PATH, BARE_PROFILE_PATH, BARE_REPORT_PATH, BENCH_ACCOUNT } from '../lib/workload.js';
 import { bareBulkOps, bareCollection, bareUpsert } from '../lib/bare.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
@@ -38,6 +38,19 @@ export async function startBareApp(config: ServerConfig): Promise<ServerApp> {
     const ops = bareBulkOps(BENCH_ACCOUNT.id, profiles as Record<string, unknown>[], new Date());
     if (ops.length > 0) await collection.bulkWrite(ops, { ordered: true });
     res.status(202).json({ batch: { id: new ObjectId().toHexString() }, errors: [] });
+  });
+
+  // Reporting webhooks: parse, insert once under a unique (account, event_id) key, answer.
+  const reports = client.db(config.dbName).collection<Document>('bare_reports');
+  await reports.createIndex({ key: 1 }, { name: 'key_unique', unique: true });
+  app.post(BARE_REPORT_PATH, express.json(), async (req, res) => {
+    const body = req.body as { event_id?: unknown } | undefined;
+    try {
+      await reports.insertOne({ key: `${BENCH_ACCOUNT.id}|${String(body?.event_id)}`, body: JSON.stringify(body), received_at: new Date() });
+      res.status(200).json({ ok: true });
+    } catch {
+      res.status(200).json({ ok: true, duplicate: true });
+    }
   });
 
   return { listener: app, close: () => client.close() };
