@@ -49,6 +49,19 @@ export function curlSections(c: CurlContext): Array<[section: string, curls: Cur
       { title: 'a company batch', command: curl('POST', `${inPath}/companies/batch`, { body: { companies: [{ uid: 'co-8', plan: 'trial' }, { uid: 'co-9', plan: 'gold' }] } }) },
       { title: 'one event (the user is created if new)', command: curl('POST', `${inPath}/events`, { body: { uid: '1001', name: 'Imported Leads', count: '3' } }) },
     ]],
+    ['Customer.io (data in; no header needed)', [
+      {
+        title: 'a reporting webhook as Customer.io sends it (stored once per event_id: sent again it answers "duplicate":true; the event "Email Opened (Customer.io)" appears on user 1001)',
+        command: [
+          `curl -sS -X POST ${q(`${inPath}/customerio`)}`,
+          `-d ${q(JSON.stringify({ event_id: '01E4C4C6P79C12J5A6KPE6XNFK', object_type: 'email', metric: 'opened', timestamp: 1900000000, data: { identifiers: { id: '1001', email: 'ann@example.com', cio_id: 'a3000001' }, campaign_id: 7, action_id: 9, delivery_id: 'RAECAAFwnUSneIa0ZXkmSQ==', subject: 'Welcome to Acme' } }))}`,
+        ].join(' \\\n    '),
+      },
+      {
+        title: "a campaign webhook action (Customer.io's own id is ignored with a data warning; uid identifies the user)",
+        command: [`curl -sS -X POST ${q(`${inPath}/profiles`)}`, `-d ${q(JSON.stringify({ id: 'cio_a3000001', uid: '1001', cio_last_campaign: 'Welcome' }))}`].join(' \\\n    '),
+      },
+    ]],
     ['Data in (secret in the X-Account-Secret header; same for the other four paths)', [
       { title: 'one profile', command: curl('POST', `${hooks}/profiles`, { ...auth, body: { uid: '1003', 'Feature Announcements!': 'true' } }) },
     ]],

@@ -134,6 +134,13 @@ export class InvalidPayloadError extends ChameleonError {
   }
 }
 
+/** A MongoDB outage, as the caller sees it: nothing was stored, and the request may be sent again. */
+export class DatabaseUnavailableError extends ChameleonError {
+  constructor() {
+    super('CH_ERR_DATABASE_UNAVAILABLE', 'The database is unavailable right now; nothing was stored. Try again shortly');
+  }
+}
+
 /** Thrown when an endpoint URL or its resolved address is not allowed. */
 export class ForbiddenUrlError extends ChameleonError {
   constructor(message: string) {
@@ -163,7 +170,8 @@ function clientErrorStatus(error: unknown): number | undefined {
 export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ChameleonError) return { status: error.status, body: error.toBody() };
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, body: { code: 503, messages: ['The database is unavailable right now; nothing was stored. Try again shortly'] } };
+    const unavailable = new DatabaseUnavailableError();
+    return { status: unavailable.status, body: unavailable.toBody() };
   }
   const status = clientErrorStatus(error);
   if (status !== undefined) {

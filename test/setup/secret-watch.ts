@@ -7,7 +7,9 @@
  * Responses are caught by wrapping `http.ServerResponse` (headers and body chunks, whichever
  * server sent them: the package, a host app, a test receiver); log lines by the logger that
  * `createTestApp` gives the package ({@link watchingLogger}). Responses that hand a secret out on
- * purpose are exempt: the dashboard's `POST …/secret/reveal` and `…/secret/rotate`.
+ * purpose are exempt: the dashboard's `POST …/secret/reveal` and `…/secret/rotate`. So is the
+ * host's own Express 404 page (`Cannot POST /…`) for paths outside the package's mount: the
+ * package never saw those requests.
  */
 import http from 'node:http';
 import { afterAll, expect } from 'vitest';
@@ -49,6 +51,11 @@ function check(where: string, text: string): void {
   }
 }
 
+/** Express's own 404 page (finalhandler), which only a host app answers. */
+function isHostNotFound(text: string): boolean {
+  return text.startsWith('<!DOCTYPE html>') && /<pre>Cannot [A-Z]+ [^<]*<\/pre>/.test(text);
+}
+
 function textOf(chunk: unknown): string {
   if (typeof chunk === 'string') return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
@@ -82,12 +89,12 @@ if (!proto.chameleonWatched) {
   } as typeof proto.writeHead;
   proto.write = function (this: WatchedResponse, chunk: unknown, ...rest: unknown[]) {
     const label = labelOf(this);
-    if (label) check(label, textOf(chunk));
+    if (label && !isHostNotFound(textOf(chunk))) check(label, textOf(chunk));
     return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
   } as typeof proto.write;
   proto.end = function (this: WatchedResponse, chunk?: unknown, ...rest: unknown[]) {
     const label = labelOf(this);
-    if (label) {
+    if (label && !isHostNotFound(textOf(chunk))) {
       check(label, textOf(chunk));
       if (!this.headersSent) check(`${label} (headers)`, JSON.stringify(this.getHeaders()));
     }
