@@ -18,7 +18,7 @@ import { mountReportingRoutes } from './integrations/customerio/reporting/route.
 import type { PublishResult } from './delivery/publisher.js';
 import type { EndpointInput } from './delivery/endpoints/endpoints-repo.js';
 import { endpointJson } from './delivery/endpoints/documents.js';
-import type { Topic, TopicPayloads } from './topics/index.js';
+import type { PublishKind, PublishPayloads } from './topics/index.js';
 import type { Account } from './accounts/account-store.js';
 import { mountCustomerioRoutes } from './integrations/customerio/routes.js';
 import { customerioJson } from './integrations/customerio/documents.js';
@@ -44,9 +44,11 @@ export interface ChameleonHooks extends Router {
   /**
    * Publishes a webhook to every endpoint of the account subscribed to `topic`: validates
    * `data` against the topic's schema (typed error, nothing stored, when invalid), stores it
-   * once, fans out one delivery per endpoint and attempts each right away.
+   * once, fans out one delivery per endpoint and attempts each right away. `topic` may also be
+   * an activity kind (`tour.step.seen`, `tour.previewed`): validated and stored the same way,
+   * forwarded only to integrations that ask for it, never to webhook endpoints.
    */
-  publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult>;
+  publish<T extends PublishKind>(accountId: string, topic: T, data: PublishPayloads[T]): Promise<PublishResult>;
   /** Sends a `ping` to one endpoint and resolves with the attempt's outcome. */
   ping(accountId: string, endpointId: string): Promise<{ id: string; state: string; status: number | null; error: string | null }>;
   /** Endpoint helpers (the same rules as the `/v3/edit/webhooks` API). */
@@ -151,7 +153,7 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
       return createDashboardRouter({ ctx, delivery, customerio, dashboard: parseDashboardOptions(options) });
     },
     metrics: (): Promise<string> => metrics.registry.metrics(),
-    async publish<T extends Topic>(accountId: string, topic: T, data: TopicPayloads[T]): Promise<PublishResult> {
+    async publish<T extends PublishKind>(accountId: string, topic: T, data: PublishPayloads[T]): Promise<PublishResult> {
       const account = await accountById(accountId);
       return (await delivery()).publish(account, topic, data);
     },

@@ -10,7 +10,7 @@ import { ChameleonError } from '../errors.js';
 import type { Config } from '../options.js';
 import type { Account, AccountStore } from '../accounts/account-store.js';
 import type { Collections } from '../store/collections.js';
-import type { Topic, TopicPayloads } from '../topics/index.js';
+import type { PublishKind, PublishPayloads } from '../topics/index.js';
 import type { DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
 import { DeliveriesRepo } from './deliveries/deliveries-repo.js';
 import { WebhooksRepo } from './deliveries/webhooks-repo.js';
@@ -168,7 +168,7 @@ export class DeliveryEngine {
   }
 
   /** Validates, stores and fans out one activity; the first attempts start right away. */
-  publish<T extends Topic>(account: Account, topic: T | string, data: TopicPayloads[T] | Record<string, unknown>): Promise<PublishResult> {
+  publish<T extends PublishKind>(account: Account, topic: T | string, data: PublishPayloads[T] | Record<string, unknown>): Promise<PublishResult> {
     return this.publisher.publish(account, topic, data);
   }
 

@@ -6,7 +6,7 @@
 import { ObjectId } from 'mongodb';
 import type { Config } from '../options.js';
 import type { Account } from '../accounts/account-store.js';
-import { validateTopicData, type Topic, type TopicPayloads } from '../topics/index.js';
+import { validatePublishData, type PublishKind, type PublishPayloads } from '../topics/index.js';
 import type { AttemptTrigger, DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
 import { newDelivery, type DeliveriesRepo } from './deliveries/deliveries-repo.js';
 import type { WebhooksRepo } from './deliveries/webhooks-repo.js';
@@ -52,10 +52,13 @@ export class Publisher {
     return this.deps.config.delivery.retrySchedule.length + 1;
   }
 
-  /** Validates, stores and fans out one activity to every destination that takes it. */
-  async publish<T extends Topic>(account: Account, topic: T | string, data: TopicPayloads[T] | Record<string, unknown>): Promise<PublishResult> {
+  /**
+   * Validates, stores and fans out one activity to every destination that takes it. Activity kinds
+   * (`tour.step.seen`, …) are accepted too; no endpoint takes them (endpoints subscribe to topics only).
+   */
+  async publish<T extends PublishKind>(account: Account, topic: T | string, data: PublishPayloads[T] | Record<string, unknown>): Promise<PublishResult> {
     this.deps.work.assertAccepting();
-    validateTopicData(topic, data);
+    validatePublishData(topic, data);
     const payload = data as unknown as Record<string, unknown>;
     const destinations = await this.deps.destinations.accepting(account.id, topic, payload);
     return this.fanOut(account.id, topic, payload, destinations, 'publish');
