@@ -12,9 +12,9 @@ import { arrivals, BARE_DELIVERIES, defaultsText, PUBLISH_TOPIC, ReceiptLog, spr
 import { fmt, fmtRatio, median, ratio, sleep, sum } from './lib/stats.js';
 import type { Benchmark, BenchContext, Section } from './lib/types.js';
 
-type Side = 'bare' | 'package';
+export type Side = 'bare' | 'package';
 
-interface Settings {
+export interface Settings {
   rounds: number;
   durationS: number;
   warmupS: number;
@@ -26,7 +26,7 @@ interface Settings {
 }
 
 /** How the package instance was replaced before a round. */
-interface Reset {
+export interface Reset {
   round: number;
   /** `hooks.close()` of the previous instance (NaN when it did not finish in time). */
   closeMs: number;
@@ -34,7 +34,7 @@ interface Reset {
   freshProcess: boolean;
 }
 
-interface Round {
+export interface Round {
   round: number;
   side: Side;
   published: number;
@@ -64,7 +64,7 @@ interface Round {
   cpuUsPerMessage: number;
 }
 
-interface SideState {
+export interface SideState {
   server: ServerProcess;
   /** The collection holding the side's delivery documents (the package's changes with its prefix). */
   collection: string;
@@ -161,7 +161,7 @@ async function oneRound(
   return { round: r, latencies: a.latencies };
 }
 
-interface Summary {
+export interface Summary {
   throughput: number;
   inWindowRate: number;
   publishRate: number;
@@ -193,78 +193,109 @@ function summarise(rounds: Round[], latencies: number[]): Summary {
   };
 }
 
+/** How a throughput benchmark starts its three processes (the receiver, the bare loop, the package). */
+export interface ThroughputSetup {
+  receiver: (dbName: string) => Promise<ServerProcess>;
+  bare: (receiver: ServerProcess, dbName: string) => Promise<ServerProcess>;
+  /** A package publisher process whose instance uses collections prefixed `prefix`. */
+  package: (receiver: ServerProcess, dbName: string, prefix: string) => Promise<ServerProcess>;
+}
+
+/** What {@link runThroughput} measured. */
+export interface ThroughputResult {
+  settings: Settings;
+  rounds: Round[];
+  bare: Summary;
+  package: Summary;
+  log: ReceiptLog;
+  resets: Reset[];
+}
+
+/**
+ * Runs the rounds of a publish → receipt benchmark: a warm-up per side, then alternating bare and
+ * package rounds, the package instance replaced (fresh collections) before each of its rounds.
+ */
+export async function runThroughput(ctx: BenchContext, name: string, setup: ThroughputSetup): Promise<ThroughputResult> {
+  const s: Settings = ctx.quick
+    ? { rounds: 2, durationS: 3, warmupS: 2, concurrency: 32, drainTimeoutS: 15, resetTimeoutS: 15 }
+    : { rounds: 3, durationS: 10, warmupS: 3, concurrency: 32, drainTimeoutS: 30, resetTimeoutS: 20 };
+  const dbName = ctx.db.freshName(name);
+  const servers: ServerProcess[] = [];
+  const client = new MongoClient(ctx.db.uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    await client.connect();
+    const receiver = await setup.receiver(dbName);
+    servers.push(receiver);
+    const bare = await setup.bare(receiver, dbName);
+    servers.push(bare);
+    const warmPrefix = 'chameleon_w_';
+    let pkg = await setup.package(receiver, dbName, warmPrefix);
+    servers.push(pkg);
+    const log = new ReceiptLog(receiver);
+    const packageSide = (prefix: string): SideState => ({ server: pkg, collection: `${prefix}deliveries`, filter: { topic: PUBLISH_TOPIC }, jobs: `${prefix}jobs`, published: 0 });
+    const sides: Record<Side, SideState> = {
+      bare: { server: bare, collection: BARE_DELIVERIES, filter: {}, published: 0 },
+      package: packageSide(warmPrefix),
+    };
+    await sleep(1_000); // the endpoint's creation ping
+    await log.collect();
+
+    for (const side of ['bare', 'package'] as const) await oneRound(ctx, client, dbName, log, side, sides[side], 0, s.warmupS, s);
+    const rounds: Round[] = [];
+    const resets: Reset[] = [];
+    const latencies: Record<Side, number[]> = { bare: [], package: [] };
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const side of ['bare', 'package'] as const) {
+        if (side === 'package') {
+          // A fresh instance on fresh collections (same database): nothing the previous round left
+          // behind is worked on during later rounds. In the same warm process when hooks.close()
+          // finishes in time; otherwise the process is killed and a new one started.
+          const prefix = `chameleon_r${round}_`;
+          const r0 = performance.now();
+          try {
+            await pkg.call<{ closeMs: number }>('reset', { prefix }, s.resetTimeoutS * 1000);
+            resets.push({ round, closeMs: performance.now() - r0, freshProcess: false });
+          } catch (error) {
+            ctx.log(`  hooks.close() did not finish within ${s.resetTimeoutS} s (${error instanceof Error ? error.message : String(error)}): killing the package process, starting a new one`);
+            await pkg.kill();
+            pkg = await setup.package(receiver, dbName, prefix);
+            servers.push(pkg);
+            resets.push({ round, closeMs: Number.NaN, freshProcess: true });
+          }
+          sides.package = packageSide(prefix);
+          await sleep(1_000); // the new endpoint's creation ping
+        }
+        const r = await oneRound(ctx, client, dbName, log, side, sides[side], round, s.durationS, s);
+        rounds.push(r.round);
+        for (const ms of r.latencies) latencies[side].push(ms);
+      }
+    }
+    const b = summarise(rounds.filter((r) => r.side === 'bare'), latencies.bare);
+    const p = summarise(rounds.filter((r) => r.side === 'package'), latencies.package);
+    return { settings: s, rounds, bare: b, package: p, log, resets };
+  } finally {
+    for (const server of servers) await server.stop().catch(() => undefined);
+    await client.close().catch(() => undefined);
+    await ctx.db.drop(dbName);
+  }
+}
+
 export const deliveryThroughput: Benchmark = {
   name: 'delivery-throughput',
   title: '(d) Publish → receive at 32 concurrent publishers vs a bare durable loop',
   async run(ctx) {
-    const s: Settings = ctx.quick
-      ? { rounds: 2, durationS: 3, warmupS: 2, concurrency: 32, drainTimeoutS: 15, resetTimeoutS: 15 }
-      : { rounds: 3, durationS: 10, warmupS: 3, concurrency: 32, drainTimeoutS: 30, resetTimeoutS: 20 };
-    const dbName = ctx.db.freshName('delivery_throughput');
-    const servers: ServerProcess[] = [];
-    const client = new MongoClient(ctx.db.uri, { serverSelectionTimeoutMS: 10_000 });
-    try {
-      await client.connect();
-      const receiver = await startServer({ kind: 'receiver', uri: ctx.db.uri, dbName });
-      servers.push(receiver);
-      const url = `${receiver.baseUrl}/hooks`;
-      const bare = await startServer({ kind: 'delivery-bare', uri: ctx.db.uri, dbName, options: { url } });
-      servers.push(bare);
-      const warmPrefix = 'chameleon_w_';
-      const startPackage = (prefix: string) => startServer({ kind: 'delivery-package', uri: ctx.db.uri, dbName, options: { endpointUrl: url, prefix } });
-      let pkg = await startPackage(warmPrefix);
-      servers.push(pkg);
-      const log = new ReceiptLog(receiver);
-      const packageSide = (prefix: string): SideState => ({ server: pkg, collection: `${prefix}deliveries`, filter: { topic: PUBLISH_TOPIC }, jobs: `${prefix}jobs`, published: 0 });
-      const sides: Record<Side, SideState> = {
-        bare: { server: bare, collection: BARE_DELIVERIES, filter: {}, published: 0 },
-        package: packageSide(warmPrefix),
-      };
-      await sleep(1_000); // the endpoint's creation ping
-      await log.collect();
-
-      for (const side of ['bare', 'package'] as const) await oneRound(ctx, client, dbName, log, side, sides[side], 0, s.warmupS, s);
-      const rounds: Round[] = [];
-      const resets: Reset[] = [];
-      const latencies: Record<Side, number[]> = { bare: [], package: [] };
-      for (let round = 1; round <= s.rounds; round++) {
-        for (const side of ['bare', 'package'] as const) {
-          if (side === 'package') {
-            // A fresh instance on fresh collections (same database): nothing the previous round left
-            // behind is worked on during later rounds. In the same warm process when hooks.close()
-            // finishes in time; otherwise the process is killed and a new one started.
-            const prefix = `chameleon_r${round}_`;
-            const r0 = performance.now();
-            try {
-              await pkg.call<{ closeMs: number }>('reset', { prefix }, s.resetTimeoutS * 1000);
-              resets.push({ round, closeMs: performance.now() - r0, freshProcess: false });
-            } catch (error) {
-              ctx.log(`  hooks.close() did not finish within ${s.resetTimeoutS} s (${error instanceof Error ? error.message : String(error)}): killing the package process, starting a new one`);
-              await pkg.kill();
-              pkg = await startPackage(prefix);
-              servers.push(pkg);
-              resets.push({ round, closeMs: Number.NaN, freshProcess: true });
-            }
-            sides.package = packageSide(prefix);
-            await sleep(1_000); // the new endpoint's creation ping
-          }
-          const r = await oneRound(ctx, client, dbName, log, side, sides[side], round, s.durationS, s);
-          rounds.push(r.round);
-          for (const ms of r.latencies) latencies[side].push(ms);
-        }
-      }
-      const b = summarise(rounds.filter((r) => r.side === 'bare'), latencies.bare);
-      const p = summarise(rounds.filter((r) => r.side === 'package'), latencies.package);
-      return buildSection(s, rounds, b, p, log, resets);
-    } finally {
-      for (const server of servers) await server.stop().catch(() => undefined);
-      await client.close().catch(() => undefined);
-      await ctx.db.drop(dbName);
-    }
+    const url = (receiver: ServerProcess) => `${receiver.baseUrl}/hooks`;
+    const r = await runThroughput(ctx, 'delivery_throughput', {
+      receiver: (dbName) => startServer({ kind: 'receiver', uri: ctx.db.uri, dbName }),
+      bare: (receiver, dbName) => startServer({ kind: 'delivery-bare', uri: ctx.db.uri, dbName, options: { url: url(receiver) } }),
+      package: (receiver, dbName, prefix) => startServer({ kind: 'delivery-package', uri: ctx.db.uri, dbName, options: { endpointUrl: url(receiver), prefix } }),
+    });
+    return buildSection(r.settings, r.rounds, r.bare, r.package, r.log, r.resets);
   },
 };
 
-function buildSection(s: Settings, rounds: Round[], b: Summary, p: Summary, log: ReceiptLog, resets: Reset[]): Section {
+/** The report section of a throughput run (the webhook wording; other benchmarks adapt its text). */
+export function buildSection(s: Settings, rounds: Round[], b: Summary, p: Summary, log: ReceiptLog, resets: Reset[]): Section {
   const throughputRatio = ratio(p.throughput, b.throughput);
   const cpuRatio = ratio(p.cpuUsPerMessage, b.cpuUsPerMessage);
   const nothingLost = p.lost === 0 && p.duplicates === 0 && p.publishErrors === 0 && p.allSucceeded && p.received === p.published;

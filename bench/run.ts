@@ -25,9 +25,10 @@ import { batchMemory } from './batch-memory.js';
 import { deliveryThroughput } from './delivery-throughput.js';
 import { deliveryBacklog } from './delivery-backlog.js';
 import { dashboardApi } from './dashboard-api.js';
+import { customerioThroughput } from './customerio-throughput.js';
 
 /** Every benchmark, in running order. */
-const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi, ingestCustomerio, propertyGrowth];
+const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi, ingestCustomerio, propertyGrowth, customerioThroughput];
 
 /** The whole run is abandoned (servers killed, database stopped) after this long. */
 const RUN_DEADLINE_MS = 20 * 60_000;

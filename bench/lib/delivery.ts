@@ -16,6 +16,10 @@ export const DELIVERY_ACCOUNT = Object.freeze({
   webhookSecret: 'whsec_bench_acme_0123456789abcdef0123',
 });
 
+/** The Customer.io workspace of the Customer.io benchmark (a local Track API receiver). */
+export const TRACK_SITE = 'bench_site';
+export const TRACK_KEY = 'bench_track_api_key_0123456789';
+
 /** The topic published in the benchmarks. */
 export const PUBLISH_TOPIC = 'tour.started';
 /** The topic of the backlog's deliveries (their endpoints subscribe to it only). */

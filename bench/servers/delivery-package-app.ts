@@ -2,7 +2,9 @@
  * The package as a publishing host: `express()` + `app.use(chameleonHooks({…, delivery:
  * {allowHttp: true, allowPrivateNetworks: true}}))` (the receiver is on loopback), with the
  * static account `acme`. With `options.endpointUrl` it creates one endpoint subscribed to
- * `tour.started` (through `hooks.endpoints.create`, as a host would). Commands: `round`
+ * `tour.started` (through `hooks.endpoints.create`, as a host would); with `options.customerioUrl`
+ * it connects Customer.io instead (`hooks.integrations.customerio.set`, `track_url` the local Track
+ * API receiver, `rate_limit` from `options.rateLimit`). Commands: `round`
  * (closed-loop publishers), `paced` (publishes at a steady rate), each
  * `hooks.publish('acme', 'tour.started', fixtureData)`, and `reset` (closes the instance and
  * opens a fresh one on new collections — `collectionPrefix` — in the same, warm, process, so
@@ -10,12 +12,14 @@
  */
 import express from 'express';
 import { chameleonHooks, type ChameleonHooks } from '../../lib/index.js';
-import { closedLoopRun, DELIVERY_ACCOUNT, pacedRun, PUBLISH_TOPIC, topicData, type PublishOne } from '../lib/delivery.js';
+import { closedLoopRun, DELIVERY_ACCOUNT, pacedRun, PUBLISH_TOPIC, topicData, TRACK_KEY, TRACK_SITE, type PublishOne } from '../lib/delivery.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
 /** Starts the package host and waits until it is ready (connected, indexes built, sweep started). */
 export async function startDeliveryPackageApp(config: ServerConfig): Promise<ServerApp> {
   const endpointUrl = config.options?.endpointUrl;
+  const customerioUrl = config.options?.customerioUrl;
+  const rateLimit = typeof config.options?.rateLimit === 'number' ? config.options.rateLimit : undefined;
   const open = async (collectionPrefix: string): Promise<ChameleonHooks> => {
     const hooks = chameleonHooks({
       mongo: { uri: config.uri, dbName: config.dbName },
@@ -25,6 +29,9 @@ export async function startDeliveryPackageApp(config: ServerConfig): Promise<Ser
     });
     await hooks.ready();
     if (typeof endpointUrl === 'string') await hooks.endpoints.create(DELIVERY_ACCOUNT.id, { url: endpointUrl, topics: [PUBLISH_TOPIC] });
+    if (typeof customerioUrl === 'string') {
+      await hooks.integrations.customerio.set(DELIVERY_ACCOUNT.id, { site_id: TRACK_SITE, api_key: TRACK_KEY, track_url: customerioUrl, ...(rateLimit ? { rate_limit: rateLimit } : {}) });
+    }
     return hooks;
   };
   let hooks = await open(typeof config.options?.prefix === 'string' ? config.options.prefix : 'chameleon_');

@@ -1,12 +1,12 @@
 /**
  * The apps a server process can run, by kind: the ingest apps (`package`, `package-sync`, `bare`) and the
- * delivery ones (`receiver`, `delivery-package`, `delivery-bare`). An app may expose commands
+ * delivery ones (`receiver`, `track-receiver`, `delivery-package`, `delivery-bare`). An app may expose commands
  * that the orchestrator runs in its process over the control channel (`ServerProcess.call`).
  */
 import type { RequestListener } from 'node:http';
 
 /** Which app a server process runs. */
-export type ServerKind = 'package' | 'package-sync' | 'bare' | 'receiver' | 'delivery-package' | 'delivery-bare';
+export type ServerKind = 'package' | 'package-sync' | 'bare' | 'receiver' | 'track-receiver' | 'delivery-package' | 'delivery-bare';
 
 /** How a server process is configured (sent as JSON on its command line). */
 export interface ServerConfig {
@@ -32,6 +32,7 @@ export const SERVER_APPS: Record<ServerKind, (config: ServerConfig) => Promise<S
   'package-sync': async (config) => (await import('./package-sync-app.js')).startPackageSyncApp(config),
   bare: async (config) => (await import('./bare-app.js')).startBareApp(config),
   receiver: async () => (await import('./receiver-app.js')).startReceiverApp(),
+  'track-receiver': async () => (await import('./track-receiver-app.js')).startTrackReceiverApp(),
   'delivery-package': async (config) => (await import('./delivery-package-app.js')).startDeliveryPackageApp(config),
   'delivery-bare': async (config) => (await import('./delivery-bare-app.js')).startDeliveryBareApp(config),
 };

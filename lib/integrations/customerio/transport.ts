@@ -69,7 +69,13 @@ export class TrackTransport {
     const { person, name, timestamp } = mapping.event;
     const fitted = fitData(mapping.event.data);
     const requests: string[] = [];
-    const headers = { Authorization: basicAuth(integration.siteId, integration.apiKey), 'Content-Type': 'application/json', Accept: 'application/json' };
+    // X-Chameleon-Id names the published activity, as on webhooks (Customer.io ignores it; logs and proxies can use it).
+    const headers = {
+      Authorization: basicAuth(integration.siteId, integration.apiKey),
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'X-Chameleon-Id': activity.webhookId,
+    };
     const path = customerPath(person.id);
     const call = async (method: 'PUT' | 'POST', at: string, body: unknown): Promise<HttpResult> => {
       await this.deps.limiter.take(integration.id.toHexString(), integration.rateLimit);
