@@ -86,7 +86,7 @@ describe('PUT /v3/edit/integrations/customerio', () => {
     ['rate_limit 0', { site_id: 's', api_key: API_KEY, rate_limit: 0 }, 'rate_limit'],
     ['rate_limit 1.5', { site_id: 's', api_key: API_KEY, rate_limit: 1.5 }, 'rate_limit'],
     ['rate_limit as a string', { site_id: 's', api_key: API_KEY, rate_limit: '100' }, 'rate_limit'],
-    ['rate_limit over 1000', { site_id: 's', api_key: API_KEY, rate_limit: 1001 }, 'rate_limit'],
+    ['rate_limit over 10,000', { site_id: 's', api_key: API_KEY, rate_limit: 10_001 }, 'rate_limit'],
     ['a signing key over 256 characters', { site_id: 's', api_key: API_KEY, webhook_signing_key: 'k'.repeat(257) }, 'webhook_signing_key'],
     ['an unknown field', { site_id: 's', api_key: API_KEY, apikey: 'x' }, 'apikey'],
     ['track_url not a string', { site_id: 's', api_key: API_KEY, track_url: 42 }, 'track_url'],
