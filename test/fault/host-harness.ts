@@ -12,7 +12,7 @@ export interface Host {
   child: ChildProcess;
   pid: number;
   /** Sends a command and waits for its answer. */
-  call<T = unknown>(op: 'publish' | 'publishMany' | 'close' | 'createEndpoint', ...args: unknown[]): Promise<T>;
+  call<T = unknown>(op: 'publish' | 'publishMany' | 'close' | 'createEndpoint' | 'setCustomerio', ...args: unknown[]): Promise<T>;
   /** `kill -9`, and wait until it is gone. */
   kill9(): Promise<void>;
   exited: Promise<number | null>;
@@ -41,7 +41,7 @@ export async function startHost(uri: string, dbName: string, options: Partial<Op
     child,
     pid,
     exited,
-    call<T>(op: 'publish' | 'publishMany' | 'close' | 'createEndpoint', ...args: unknown[]): Promise<T> {
+    call<T>(op: 'publish' | 'publishMany' | 'close' | 'createEndpoint' | 'setCustomerio', ...args: unknown[]): Promise<T> {
       const id = ++next;
       return new Promise<T>((resolve, reject) => {
         const onMessage = (m: { id?: number; ok?: boolean; result?: T; error?: string }) => {

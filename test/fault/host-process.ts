@@ -8,7 +8,7 @@ import { chameleonHooks, type Options } from '../../lib/index.js';
 
 interface Command {
   id: number;
-  op: 'publish' | 'publishMany' | 'close' | 'createEndpoint';
+  op: 'publish' | 'publishMany' | 'close' | 'createEndpoint' | 'setCustomerio';
   args?: unknown[];
 }
 
@@ -44,6 +44,9 @@ process.on('message', (message: Command) => {
       } else if (message.op === 'createEndpoint') {
         const [input] = message.args as [Record<string, unknown>];
         process.send!({ id: message.id, ok: true, result: await hooks.endpoints.create('acme', input) });
+      } else if (message.op === 'setCustomerio') {
+        const [input] = message.args as [Record<string, unknown>];
+        process.send!({ id: message.id, ok: true, result: await hooks.integrations.customerio.set('acme', input) });
       } else if (message.op === 'close') {
         await hooks.close();
         await client.close();

@@ -38,8 +38,8 @@ export interface TrackApi {
   duplicates: number;
   /** Answers the next `count` requests with `reply` instead of checking them (e.g. `{ status: 500 }`). */
   failNext(count: number, reply: ReceiverReply): void;
-  /** Answers every request with this delay first (an in-flight attempt to interrupt). */
-  setDelay(ms: number): void;
+  /** Never answers the next event request (an in-flight attempt to interrupt). */
+  holdNextEvent(): void;
   close(): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export async function startTrackApi(workspace: { siteId: string; apiKey: string 
   const events: TrackedEvent[] = [];
   const eventIds = new Set<string>();
   const failures: ReceiverReply[] = [];
-  let delayMs = 0;
+  let holdEvent = false;
   let duplicates = 0;
   const expectedAuth = `Basic ${Buffer.from(`${workspace.siteId}:${workspace.apiKey}`).toString('base64')}`;
 
@@ -110,9 +110,11 @@ export async function startTrackApi(workspace: { siteId: string; apiKey: string 
   }
 
   const receiver: Receiver = await startReceiver((req, body) => {
-    const failure = failures.shift();
-    const reply = failure ?? check(req, body);
-    return delayMs > 0 ? { ...reply, delayMs } : reply;
+    if (holdEvent && req.method === 'POST' && /\/events$/.test(req.url ?? '')) {
+      holdEvent = false;
+      return { status: 200, delayMs: Infinity };
+    }
+    return failures.shift() ?? check(req, body);
   });
   return {
     baseUrl: receiver.url.replace(/\/$/, ''),
@@ -125,8 +127,8 @@ export async function startTrackApi(workspace: { siteId: string; apiKey: string 
     failNext(count, reply) {
       for (let i = 0; i < count; i++) failures.push(reply);
     },
-    setDelay(ms) {
-      delayMs = ms;
+    holdNextEvent() {
+      holdEvent = true;
     },
     close: () => receiver.close(),
   };
