@@ -41,6 +41,7 @@ function secretContext(account: string, field: 'api_key' | 'webhook_signing_key'
 export class CustomerioRepo {
   private readonly cache = new TtlCache<string, { doc: CustomerioDoc | null }>(CACHE_TTL_MS);
   private readonly lastState = new Map<string, { state: 'valid' | 'error'; error: string | null; writtenAt: number }>();
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly collection: Collection<CustomerioDoc>,
@@ -135,15 +136,30 @@ export class CustomerioRepo {
 
   /**
    * Records the outcome of a send on the integration (`last_item_*`), so a person sees it.
-   * Coalesced: written when the state or error changes, else at most once a second.
+   * Coalesced: written when the state or error changes, else at most once a second. Writes of
+   * one integration are applied in order (a "credentials rejected" is never overwritten by an
+   * older outcome landing late).
    */
-  async recordOutcome(id: ObjectId, state: 'valid' | 'error', error: string | null, at = new Date()): Promise<void> {
+  recordOutcome(id: ObjectId, state: 'valid' | 'error', error: string | null, at = new Date()): Promise<void> {
     const key = id.toHexString();
     const last = this.lastState.get(key);
-    if (last && last.state === state && last.error === error && at.getTime() - last.writtenAt < STATE_WRITE_INTERVAL_MS) return;
+    if (last && last.state === state && last.error === error && at.getTime() - last.writtenAt < STATE_WRITE_INTERVAL_MS) return Promise.resolve();
     if (this.lastState.size > 10_000) this.lastState.clear();
     this.lastState.set(key, { state, error, writtenAt: at.getTime() });
-    await this.collection.updateOne({ _id: id }, { $set: { last_item_at: at, last_item_state: state, last_item_error: error } });
+    const write = (this.writes.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.collection.updateOne({ _id: id }, { $set: { last_item_at: at, last_item_state: state, last_item_error: error } }))
+      .then(() => undefined);
+    this.writes.set(key, write);
+    void write.finally(() => {
+      if (this.writes.get(key) === write) this.writes.delete(key);
+    }).catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves once every outcome write started so far has been applied. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.writes.values()]);
   }
 
   private forget(account: string): void {

@@ -46,6 +46,10 @@ export interface TrackAttempt {
   requests: string[];
   /** Limits applied (data trimmed), to record with the attempt. */
   warnings: string[];
+  /** The last request made (no credentials in it): method, path and body size. */
+  lastRequest?: { method: 'PUT' | 'POST'; path: string; bytes: number };
+  /** Wall time of the whole attempt (pacing included), in ms. */
+  durationMs: number;
 }
 
 /** The Basic `Authorization` header of an integration. */
@@ -64,11 +68,14 @@ export class TrackTransport {
 
   /** Makes one attempt: identify when needed, then the event. Never throws for Customer.io's answers. */
   async send(integration: OpenIntegration, settings: MappingSettings, activity: TrackActivity): Promise<TrackAttempt> {
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
     const mapping = mapActivity(activity.topic, activity.data, settings, activity.createdAt.getTime());
-    if ('skipped' in mapping) return { skipped: mapping.skipped, requests: [], warnings: [] };
+    if ('skipped' in mapping) return { skipped: mapping.skipped, requests: [], warnings: [], durationMs: elapsed() };
     const { person, name, timestamp } = mapping.event;
     const fitted = fitData(mapping.event.data);
     const requests: string[] = [];
+    let lastRequest: TrackAttempt['lastRequest'];
     // X-Chameleon-Id names the published activity, as on webhooks (Customer.io ignores it; logs and proxies can use it).
     const headers = {
       Authorization: basicAuth(integration.siteId, integration.apiKey),
@@ -79,7 +86,9 @@ export class TrackTransport {
     const path = customerPath(person.id);
     const call = async (method: 'PUT' | 'POST', at: string, body: unknown): Promise<HttpResult> => {
       await this.deps.limiter.take(integration.id.toHexString(), integration.rateLimit);
-      const result = await this.deps.sender.send({ method, url: integration.baseUrl + at, body: JSON.stringify(body), headers });
+      const json = JSON.stringify(body);
+      lastRequest = { method, path: at, bytes: Buffer.byteLength(json, 'utf8') };
+      const result = await this.deps.sender.send({ method, url: integration.baseUrl + at, body: json, headers });
       requests.push(`${method} ${at} ${result.status ?? result.errorKind ?? 'error'}`);
       return result;
     };
@@ -88,7 +97,7 @@ export class TrackTransport {
     if (!(await this.deps.people.has(key))) {
       const identified = await call('PUT', path, { ...(person.email ? { email: person.email } : {}), created_at: person.created_at });
       const judgement = classifyTrack(identified);
-      if (judgement.outcome !== 'success') return { result: identified, judgement, requests, warnings: fitted.warnings };
+      if (judgement.outcome !== 'success') return { result: identified, judgement, requests, warnings: fitted.warnings, lastRequest, durationMs: elapsed() };
       // Not remembered (a database hiccup) only means one more identify later: harmless.
       await this.deps.people.remember(key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'chameleon-hooks: could not remember a Customer.io identify'));
     }
@@ -99,6 +108,6 @@ export class TrackTransport {
       data: fitted.data,
     };
     const result = await call('POST', `${path}/events`, event);
-    return { result, judgement: classifyTrack(result), requests, warnings: fitted.warnings };
+    return { result, judgement: classifyTrack(result), requests, warnings: fitted.warnings, lastRequest, durationMs: elapsed() };
   }
 }
