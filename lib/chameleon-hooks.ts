@@ -131,7 +131,7 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
     ctx,
     [
       (r, c) => mountWebhookRoutes(r, c, delivery),
-      (r, c) => mountCustomerioRoutes(r, c, customerio),
+      (r, c) => mountCustomerioRoutes(r, c, customerio, delivery),
       (r, c) => mountReportingRoutes(r, c, async () => (await runtime()).reporting),
     ],
     httpMetrics(metrics),

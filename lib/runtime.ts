@@ -14,6 +14,7 @@ import type { IngestDeps } from './ingest/deps.js';
 import { DeliveryEngine } from './delivery/engine.js';
 import { CustomerioRepo } from './integrations/customerio/repo.js';
 import { CustomerioService } from './integrations/customerio/service.js';
+import { plugCustomerio } from './integrations/customerio/plug-in.js';
 import type { CustomerioDoc } from './integrations/customerio/documents.js';
 import { ATTEMPT_JOB } from './delivery/background/jobs.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -75,6 +76,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
       },
     };
     const delivery = new DeliveryEngine(config, connection.db, collections, accounts, metrics ? deliveryObserver(metrics) : undefined);
+    plugCustomerio(delivery, customerio, collections, config);
     try {
       await delivery.start();
     } catch (error) {

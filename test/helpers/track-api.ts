@@ -36,8 +36,11 @@ export interface TrackApi {
   events: TrackedEvent[];
   /** Events sent again with an `id` already accepted (ignored, as Customer.io does). */
   duplicates: number;
-  /** Answers the next `count` requests with `reply` instead of checking them (e.g. `{ status: 500 }`). */
-  failNext(count: number, reply: ReceiverReply): void;
+  /**
+   * Answers the next `count` requests (whose path contains `pathPart`, when given) with `reply`
+   * instead of checking them (e.g. `{ status: 500 }`).
+   */
+  failNext(count: number, reply: ReceiverReply, pathPart?: string): void;
   /** Never answers the next event request (an in-flight attempt to interrupt). */
   holdNextEvent(): void;
   close(): Promise<void>;
@@ -63,7 +66,7 @@ export async function startTrackApi(workspace: { siteId: string; apiKey: string 
   const people = new Map<string, TrackedPerson>();
   const events: TrackedEvent[] = [];
   const eventIds = new Set<string>();
-  const failures: ReceiverReply[] = [];
+  const failures: Array<{ reply: ReceiverReply; pathPart?: string }> = [];
   let holdEvent = false;
   let duplicates = 0;
   const expectedAuth = `Basic ${Buffer.from(`${workspace.siteId}:${workspace.apiKey}`).toString('base64')}`;
@@ -114,7 +117,9 @@ export async function startTrackApi(workspace: { siteId: string; apiKey: string 
       holdEvent = false;
       return { status: 200, delayMs: Infinity };
     }
-    return failures.shift() ?? check(req, body);
+    const index = failures.findIndex((f) => f.pathPart === undefined || (req.url ?? '').includes(f.pathPart));
+    if (index >= 0) return failures.splice(index, 1)[0]!.reply;
+    return check(req, body);
   });
   return {
     baseUrl: receiver.url.replace(/\/$/, ''),
@@ -124,8 +129,8 @@ export async function startTrackApi(workspace: { siteId: string; apiKey: string 
     get duplicates() {
       return duplicates;
     },
-    failNext(count, reply) {
-      for (let i = 0; i < count; i++) failures.push(reply);
+    failNext(count, reply, pathPart) {
+      for (let i = 0; i < count; i++) failures.push({ reply, ...(pathPart !== undefined ? { pathPart } : {}) });
     },
     holdNextEvent() {
       holdEvent = true;

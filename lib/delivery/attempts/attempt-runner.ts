@@ -135,7 +135,12 @@ export class AttemptRunner {
         saved = true;
       }
       const at = new Date();
-      return { at, outcome: await transport.send({ destination, delivery: doc, webhook, account, at }) };
+      const renewClaim = async (): Promise<boolean> => {
+        if (!(await deps.deliveries.renewLease(doc, new Date(), deps.leaseMs, saved))) return false;
+        saved = true;
+        return true;
+      };
+      return { at, outcome: await transport.send({ destination, delivery: doc, webhook, account, at, leaseMs: deps.leaseMs, renewClaim }) };
     });
     return sent ? this.record(doc, destination, sent.outcome, sent.at, trigger, saved) : undefined;
   }
@@ -150,7 +155,8 @@ export class AttemptRunner {
     deps.observer?.attempt({ destination: destination.kind, topic: doc.topic, state: step.state, status: log.status, durationMs: outcome.durationMs });
     if (applied && step.state !== 'skipped') deps.counts?.record(doc.account, at, step.state === 'pending' ? 'retrying' : step.state);
     const source = deps.destinations.source(destination.kind);
-    source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);
+    // A skipped delivery (nothing to send, e.g. a profile without the identifier) says nothing of the destination.
+    if (outcome.verdict !== 'skip') source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);
     if (effects.disable) await source?.disable(destination.id, effects.disable);
     if (effects.enable) await source?.enable(destination.id);
     if (effects.markError) await source?.markError?.(destination.id, effects.markError);

@@ -52,6 +52,14 @@ export interface TransportAttempt<T = unknown> {
   account: Account;
   /** The attempt's time (e.g. the `sent_at` of a webhook body). */
   at: Date;
+  /** How long the attempt's claim lasts from its last renewal, in ms. */
+  leaseMs?: number;
+  /**
+   * Renews the claim (a transport that waits before sending, e.g. for a rate limit, calls it at
+   * least every `leaseMs / 2`, so no other process takes the delivery meanwhile); `false` once
+   * the claim is no longer ours.
+   */
+  renewClaim?: () => Promise<boolean>;
 }
 
 /**

@@ -1,10 +1,9 @@
 /**
  * A per-key request rate limit (GCRA, the token bucket as a single "theoretical arrival time"):
- * `take(key, perSecond)` waits until the key may send once more, allowing a burst of one
- * second's worth. Hand-written because the limiter libraries on hand (p-limit,
+ * `reserve(key, perSecond)` books the key's next request and says how long to wait for it,
+ * allowing a burst of one second's worth. Hand-written because the limiter libraries on hand (p-limit,
  * express-rate-limit) bound concurrency or answer HTTP requests, not pace outgoing ones.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Paces requests per key, in this process. */
 export class RateLimiter {
@@ -26,12 +25,6 @@ export class RateLimiter {
     if (this.arrival.size > 10_000 && !this.arrival.has(key)) this.prune(now);
     this.arrival.set(key, tat + interval);
     return wait;
-  }
-
-  /** Waits for the key's next slot. */
-  async take(key: string, perSecond: number): Promise<void> {
-    const wait = this.reserve(key, perSecond);
-    if (wait > 0) await sleep(wait);
   }
 
   /** Forgets keys that have no reservation ahead (bounded memory). */

@@ -5,6 +5,7 @@
  * (`POST /api/v1/customers/{id}/events`) with Basic auth, each request paced by the
  * integration's rate limit and sent through the SSRF-guarded sender.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpResult, HttpSender } from '../../delivery/transport/http-sender.js';
 import type { Logger } from '../../logger.js';
 import { TRACK_LIMITS } from './config.js';
@@ -32,6 +33,12 @@ export interface TrackActivity {
   data: Record<string, unknown>;
   /** When it was published: the event's `timestamp`. */
   createdAt: Date;
+}
+
+/** How a transport that waits keeps its claim on the delivery (see the engine's `TransportAttempt.renewClaim`). */
+export interface ClaimKeeper {
+  leaseMs: number;
+  renew(): Promise<boolean>;
 }
 
 /** One attempt's result, for the delivery log. */
@@ -66,8 +73,24 @@ export function customerPath(id: string): string {
 export class TrackTransport {
   constructor(private readonly deps: TrackTransportDeps) {}
 
+  /**
+   * Waits for the integration's next request slot (its `rate_limit`), renewing the claim on the
+   * delivery while it waits; `false` when the claim was lost meanwhile.
+   */
+  private async pace(integration: OpenIntegration, claim: ClaimKeeper | undefined): Promise<boolean> {
+    let wait = this.deps.limiter.reserve(integration.id.toHexString(), integration.rateLimit);
+    const step = claim ? Math.max(50, Math.floor(claim.leaseMs / 3)) : Infinity;
+    while (wait > 0) {
+      const chunk = Math.min(wait, step);
+      await sleep(chunk);
+      wait -= chunk;
+      if (claim && chunk === step && !(await claim.renew())) return false;
+    }
+    return true;
+  }
+
   /** Makes one attempt: identify when needed, then the event. Never throws for Customer.io's answers. */
-  async send(integration: OpenIntegration, settings: MappingSettings, activity: TrackActivity): Promise<TrackAttempt> {
+  async send(integration: OpenIntegration, settings: MappingSettings, activity: TrackActivity, claim?: ClaimKeeper): Promise<TrackAttempt> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     const mapping = mapActivity(activity.topic, activity.data, settings, activity.createdAt.getTime());
@@ -85,7 +108,10 @@ export class TrackTransport {
     };
     const path = customerPath(person.id);
     const call = async (method: 'PUT' | 'POST', at: string, body: unknown): Promise<HttpResult> => {
-      await this.deps.limiter.take(integration.id.toHexString(), integration.rateLimit);
+      if (!(await this.pace(integration, claim))) {
+        requests.push(`${method} ${at} not sent: the claim was lost while waiting for the rate limit`);
+        return { ok: false, durationMs: elapsed(), errorKind: 'timeout', error: 'Waited too long for the rate limit: another attempt took over' };
+      }
       const json = JSON.stringify(body);
       lastRequest = { method, path: at, bytes: Buffer.byteLength(json, 'utf8') };
       const result = await this.deps.sender.send({ method, url: integration.baseUrl + at, body: json, headers });

@@ -15,7 +15,8 @@ const KEY = 'key_delivery_0123456789';
 interface AttemptJson { status: number | null; error: string | null; error_kind: string | null; trigger: string; request?: { method: string; url: string; bytes: number } }
 interface DeliveryJson { id: string; webhook_id: string; state: string; kind: string; last_error: string | null; destination?: { kind: string; id: string }; attempts: AttemptJson[] }
 
-const t = useDeliveryApp({ retrySchedule: [100, 100, 100] });
+// The second delay is long so a Retry-After of 1 s (capped at the next step) is honoured in full.
+const t = useDeliveryApp({ retrySchedule: [100, 2000, 100] });
 const receiver = useReceivers();
 let api: TrackApi;
 
@@ -64,7 +65,7 @@ describe('publish → Customer.io', () => {
     await connect();
     await publishFor('cio-u2'); // identified
     await until(() => api.events.some((e) => e.customerId === 'cio-u2'));
-    api.failNext(2, { status: 500, body: 'oops' });
+    api.failNext(2, { status: 500, body: 'oops' }, '/cio-u2/');
     const { id } = await publishFor('cio-u2', 'tour.completed');
     const delivery = await deliveryOf(id, 'succeeded');
     expect(delivery.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
@@ -76,7 +77,7 @@ describe('publish → Customer.io', () => {
     await connect();
     await publishFor('cio-u3');
     await until(() => api.events.some((e) => e.customerId === 'cio-u3'));
-    api.failNext(1, { status: 429, headers: { 'retry-after': '1' } });
+    api.failNext(1, { status: 429, headers: { 'retry-after': '1' } }, '/cio-u3/');
     const before = Date.now();
     const { id } = await publishFor('cio-u3', 'tour.exited');
     const delivery = await deliveryOf(id, 'succeeded');
@@ -105,7 +106,7 @@ describe('publish → Customer.io', () => {
     await connect();
     await publishFor(`cio-final-${status}`);
     await until(() => api.events.some((e) => e.customerId === `cio-final-${status}`));
-    api.failNext(1, { status, body: '{"meta":{"errors":["bad"]}}' });
+    api.failNext(1, { status, body: '{"meta":{"errors":["bad"]}}' }, `/cio-final-${status}/`);
     const { id } = await publishFor(`cio-final-${status}`, 'tour.completed');
     const delivery = await deliveryOf(id, 'failed');
     expect(delivery.attempts).toHaveLength(1);
@@ -166,7 +167,7 @@ describe('rate limit', () => {
     const start = api.requests.length;
     const published = await Promise.all(Array.from({ length: 15 }, () => publishFor('cio-rate', 'tour.completed')));
     for (const p of published) await deliveryOf(p.id, 'succeeded');
-    const times = api.requests.slice(start).map((r) => r.receivedAt);
+    const times = api.requests.slice(start).filter((r) => r.path === '/api/v1/customers/cio-rate/events').map((r) => r.receivedAt);
     expect(times).toHaveLength(15);
     // One second's burst (5), then 10 more at 5/s: at least 2 s from the first to the last (more on a slow machine, never less).
     expect(times[times.length - 1]! - times[0]!).toBeGreaterThanOrEqual(1900);
@@ -194,7 +195,7 @@ describe('deliveries, retry, replay and delete', () => {
     await connect();
     await publishFor('cio-manual');
     await until(() => api.events.some((e) => e.customerId === 'cio-manual'));
-    api.failNext(1, { status: 400 });
+    api.failNext(1, { status: 400 }, '/cio-manual/');
     const { id } = await publishFor('cio-manual', 'tour.completed');
     const failed = await deliveryOf(id, 'failed');
     const res = await request(t.app).post(`/v3/edit/deliveries/${failed.id}/retry`).set(AUTH).expect(200);
@@ -219,11 +220,12 @@ describe('deliveries, retry, replay and delete', () => {
     await connect();
     await publishFor('cio-del');
     await until(() => api.events.some((e) => e.customerId === 'cio-del'));
-    api.failNext(1, { status: 503 });
+    api.failNext(2, { status: 503 }, '/cio-del/');
     const { id } = await publishFor('cio-del', 'tour.completed');
+    // After the second failure the next attempt is 2 s away: pending long enough to delete.
     const pending = await until(async () => {
-      const raw = await t.db.db.collection('chameleon_deliveries').findOne({ webhook_id: new ObjectId(id) });
-      return raw && raw.state === 'pending' && raw.attempts === 1 ? raw : undefined;
+      const raw = await t.db.db.collection('chameleon_deliveries').findOne({ webhook_id: new ObjectId(id), destination_kind: 'integration' });
+      return raw && raw.state === 'pending' && raw.attempts === 2 && raw.lease_until === null ? raw : undefined;
     });
     await request(t.app).delete(PATH).set(AUTH).expect(200);
     const cancelled = await until(async () => {
