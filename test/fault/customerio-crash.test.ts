@@ -59,7 +59,7 @@ describe('Customer.io delivery across a kill -9', () => {
     const done = await until(async () => {
       const doc = await deliveries.findOne({ webhook_id: new ObjectId(id) });
       return doc?.state === 'succeeded' ? doc : undefined;
-    }, 30_000, 'the delivery to succeed after the restart');
+    }, 90_000, 'the delivery to succeed after the restart');
     expect(done.attempts).toBeGreaterThanOrEqual(2);
     const sends = api.requests.filter((r) => r.method === 'POST' && r.headers['x-chameleon-id'] === id);
     expect(sends.length).toBeGreaterThanOrEqual(2);
@@ -67,5 +67,5 @@ describe('Customer.io delivery across a kill -9', () => {
     expect(ids.size).toBe(1); // the same event id every time
     expect(api.events.filter((e) => e.id === [...ids][0])).toHaveLength(1);
     await second.call('close');
-  });
+  }, 150_000);
 });
