@@ -1,13 +1,15 @@
 /**
  * A second kind of destination plugged into the delivery engine (a test `integration` source and
- * transport, as Customer.io plugs in): it gets the same deliveries collection, attempt log,
+ * transport, as Customer.io plugs in, on an engine of its own: the package's runtime already
+ * registers Customer.io as its `integration` kind): it gets the same deliveries collection, attempt log,
  * retry schedule, manual retry, replay, cancellation, health and close() draining as endpoints.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { parseOptions } from '../../lib/options.js';
-import { startRuntime, stopRuntime, type Runtime } from '../../lib/runtime.js';
-import type { Account } from '../../lib/accounts/account-store.js';
+import { Collections } from '../../lib/store/collections.js';
+import { DeliveryEngine } from '../../lib/delivery/engine.js';
+import { AccountStore, type Account } from '../../lib/accounts/account-store.js';
 import type { Destination, DestinationSource } from '../../lib/delivery/destinations/destination.js';
 import type { AttemptOutcome, Transport, TransportAttempt } from '../../lib/delivery/destinations/transport.js';
 import { deliveryJson, type DeliveryDoc } from '../../lib/delivery/deliveries/documents.js';
@@ -57,24 +59,30 @@ class ScriptedTransport implements Transport<{ label: string }> {
 }
 
 describe('a second kind of destination on the delivery engine', () => {
-  let runtime: Runtime;
+  let engine: DeliveryEngine;
+  let accounts: AccountStore;
   let account: Account;
   const source = new TestSource();
   const transport = new ScriptedTransport();
 
   beforeAll(async () => {
     const db = await useTestDb();
-    runtime = await startRuntime(parseOptions({ mongo: { client: db.client, dbName: db.dbName }, delivery: fastDelivery() }));
-    runtime.delivery.addDestinationKind(source, { test: transport });
-    const created = await runtime.accounts.create({ name: 'Kinds' });
-    account = (await runtime.accounts.findById(created.id))!;
+    const config = parseOptions({ mongo: { client: db.client, dbName: db.dbName }, delivery: fastDelivery() });
+    const collections = new Collections(db.db, config.collectionPrefix);
+    await collections.ensureIndexes(config.delivery.retentionMs);
+    accounts = new AccountStore(collections, config.accounts);
+    engine = new DeliveryEngine(config, db.db, collections, accounts);
+    engine.addDestinationKind(source, { test: transport });
+    await engine.start();
+    const created = await accounts.create({ name: 'Kinds' });
+    account = (await accounts.findById(created.id))!;
   });
   afterAll(async () => {
-    await stopRuntime(runtime).catch(() => undefined);
+    await engine.stop().catch(() => undefined);
   });
 
   const deliveryFor = async (webhookId: string, destination: Destination): Promise<DeliveryDoc | null> => {
-    const page = await runtime.delivery.deliveries.listFor(destination.id, account.id, { limit: 50 });
+    const page = await engine.deliveries.listFor(destination.id, account.id, { limit: 50 });
     return page.find((d) => d.webhook_id.toHexString() === webhookId) ?? null;
   };
   const settled = (webhookId: string, destination: Destination) =>
@@ -85,7 +93,7 @@ describe('a second kind of destination on the delivery engine', () => {
 
   it('should deliver published activity through its transport and log the attempt with its request summary', async () => {
     const destination = source.add(account.id, ['tour.started']);
-    const { id, deliveries } = await runtime.delivery.publish(account, 'tour.started', topicData('tour.started'));
+    const { id, deliveries } = await engine.publish(account, 'tour.started', topicData('tour.started'));
     expect(deliveries).toBe(1);
     const doc = await settled(id, destination);
     expect(doc.state).toBe('succeeded');
@@ -102,7 +110,7 @@ describe('a second kind of destination on the delivery engine', () => {
   it('should retry a retry verdict on the durable schedule, then succeed', async () => {
     const destination = source.add(account.id, ['tour.completed']);
     transport.script = [{ verdict: 'retry', status: 500, error: 'HTTP 500' }];
-    const { id } = await runtime.delivery.publish(account, 'tour.completed', topicData('tour.completed'));
+    const { id } = await engine.publish(account, 'tour.completed', topicData('tour.completed'));
     const doc = await settled(id, destination);
     expect(doc.state).toBe('succeeded');
     expect(doc.attempt_log.map((a) => [a.status, a.trigger])).toEqual([[500, 'publish'], [200, 'retry']]);
@@ -112,13 +120,13 @@ describe('a second kind of destination on the delivery engine', () => {
   it('should end a final answer failed without retry and mark the destination; a manual retry then succeeds', async () => {
     const destination = source.add(account.id, ['tour.exited']);
     transport.script = [{ verdict: 'final', status: 401, error: 'HTTP 401', destinationError: 'credentials rejected' }];
-    const { id } = await runtime.delivery.publish(account, 'tour.exited', topicData('tour.exited'));
+    const { id } = await engine.publish(account, 'tour.exited', topicData('tour.exited'));
     const doc = await settled(id, destination);
     expect(doc.state).toBe('failed');
     expect(doc.attempts).toBe(1);
     expect(doc.last_error).toContain('final');
     expect(source.errors).toContain('credentials rejected');
-    const retried = await runtime.delivery.retry(account, doc._id.toHexString());
+    const retried = await engine.retry(account, doc._id.toHexString());
     expect(retried.state).toBe('succeeded');
     expect(retried.attempt_log.map((a) => a.trigger)).toEqual(['publish', 'manual']);
     source.destinations.delete(destination.id.toHexString());
@@ -127,7 +135,7 @@ describe('a second kind of destination on the delivery engine', () => {
   it('should end a skip verdict skipped with its reason', async () => {
     const destination = source.add(account.id, ['tour.started']);
     transport.script = [{ verdict: 'skip', error: 'The profile has no uid' }];
-    const { id } = await runtime.delivery.publish(account, 'tour.started', topicData('tour.started'));
+    const { id } = await engine.publish(account, 'tour.started', topicData('tour.started'));
     const doc = await settled(id, destination);
     expect(doc.state).toBe('skipped');
     expect(doc.last_error).toBe('The profile has no uid');
@@ -138,21 +146,21 @@ describe('a second kind of destination on the delivery engine', () => {
     const since = new Date(Date.now() - 60_000);
     const destination = source.add(account.id, ['tour.started']);
     transport.script = [];
-    const replay = await runtime.delivery.replayTo(account, destination, since);
+    const replay = await engine.replayTo(account, destination, since);
     expect(replay.deliveries).toBeGreaterThanOrEqual(2); // the tour.started webhooks published above
     await until(async () => {
-      const page = await runtime.delivery.deliveries.listFor(destination.id, account.id, { limit: 50 });
+      const page = await engine.deliveries.listFor(destination.id, account.id, { limit: 50 });
       return page.length === replay.deliveries && page.every((d) => d.state === 'succeeded');
     }, 10_000, 'the replayed deliveries');
-    const health = await runtime.delivery.health(destination.id);
+    const health = await engine.health(destination.id);
     expect(health).toMatchObject({ status: 'active', attempts: replay.deliveries, success_rate: 1 });
 
     // A retry in flight when the destination goes: cancelled, and its late outcome changes nothing.
     transport.script = [{ verdict: 'retry', status: 500, error: 'HTTP 500' }, { verdict: 'success', status: 200, delayMs: 1000 }];
     const before = transport.calls.length;
-    const { id } = await runtime.delivery.publish(account, 'tour.started', topicData('tour.started'));
+    const { id } = await engine.publish(account, 'tour.started', topicData('tour.started'));
     await until(() => transport.calls.length >= before + 2, 5000, 'the retry to start');
-    expect(await runtime.delivery.cancelFor(destination.id, 'The integration was removed')).toBe(1);
+    expect(await engine.cancelFor(destination.id, 'The integration was removed')).toBe(1);
     const cancelled = await until(async () => {
       const d = await deliveryFor(id, destination);
       return d && d.attempt_log.length === 2 ? d : undefined;
@@ -166,9 +174,9 @@ describe('a second kind of destination on the delivery engine', () => {
     const destination = source.add(account.id, ['tour.completed']);
     transport.delayMs = 500;
     const before = transport.calls.length;
-    const { id } = await runtime.delivery.publish(account, 'tour.completed', topicData('tour.completed'));
+    const { id } = await engine.publish(account, 'tour.completed', topicData('tour.completed'));
     await until(() => transport.calls.length > before, 5000, 'the attempt to start');
-    await stopRuntime(runtime);
+    await engine.stop();
     const doc = await deliveryFor(id, destination);
     expect(doc?.state).toBe('succeeded');
   });

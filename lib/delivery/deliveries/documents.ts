@@ -35,6 +35,8 @@ export interface RequestSummary {
   url: string;
   /** Body size in bytes. */
   bytes: number;
+  /** What the transport changed to send it (e.g. data trimmed to fit the destination's limits). */
+  warnings?: string[];
 }
 
 /** One recorded attempt. */

@@ -101,13 +101,13 @@ export function outcomeOfTrack(attempt: TrackAttempt, url: (path: string) => str
   const outcome: AttemptOutcome = {
     verdict: judgement.outcome,
     durationMs: attempt.durationMs,
-    ...(last ? { request: { method: last.method, url: url(last.path), bytes: last.bytes } } : {}),
+    ...(last ? { request: { method: last.method, url: url(last.path), bytes: last.bytes, ...(attempt.warnings.length > 0 ? { warnings: attempt.warnings } : {}) } } : {}),
   };
   if (result.status !== undefined) outcome.status = result.status;
   if (result.responseBody !== undefined) outcome.responseBody = result.responseBody;
   if (result.retryAfterMs !== undefined) outcome.retryAfterMs = result.retryAfterMs;
-  const notes = [...(judgement.reason ? [judgement.reason] : result.error ? [result.error] : []), ...attempt.warnings];
-  if (!result.ok && notes.length > 0) outcome.error = notes.join('; ');
+  const reason = judgement.reason ?? result.error;
+  if (!result.ok && reason) outcome.error = reason;
   if (result.errorKind !== undefined) outcome.errorKind = judgement.credentialsRejected ? 'rejected' : result.errorKind;
   if (judgement.credentialsRejected) outcome.destinationError = CREDENTIALS_REJECTED;
   return outcome;
