@@ -1,5 +1,5 @@
 /**
- * (f) Publish → Customer.io Track API receipt at 32 concurrent publishers: the package
+ * (h) Publish → Customer.io Track API receipt at 32 concurrent publishers: the package
  * (`hooks.publish` to an account with Customer.io connected, the Track API transport on the
  * delivery engine) against the bare durable loop sending the same Track API event (insert,
  * POST with Basic auth, mark done), same database, in the same run. The rounds, processes and
@@ -14,7 +14,7 @@ const BENCH_RATE_LIMIT = 10_000;
 
 export const customerioThroughput: Benchmark = {
   name: 'customerio-throughput',
-  title: '(f) Publish → Customer.io Track API receipt at 32 concurrent publishers vs a bare durable loop',
+  title: '(h) Publish → Customer.io Track API receipt at 32 concurrent publishers vs a bare durable loop',
   async run(ctx) {
     const base = (receiver: ServerProcess) => receiver.baseUrl;
     const r = await runThroughput(ctx, 'customerio_throughput', {
