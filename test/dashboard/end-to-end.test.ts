@@ -79,6 +79,9 @@ describe('an admin on call', () => {
     receiver.setHandler(() => ({ status: 500, body: RECEIVER_ERROR }));
     const { id: webhookId } = await app.hooks.publish(acme.id, 'tour.started', topicData('tour.started') as never);
     await until(() => receiver.requests.some((r) => r.headers['x-chameleon-id'] === webhookId), 10_000, 'the first attempt');
+    const overview = await request(app.app).get(`${DASHBOARD_PATH}/api/overview`).set(userHeader('viewer', acme.id)).expect(200);
+    expect(overview.body.pending).toEqual({ count: 1, oldest_at: expect.any(String) });
+    expect(Date.now() - Date.parse(overview.body.pending.oldest_at)).toBeLessThan(60_000);
     const watched = await adminPage();
     const { page } = watched;
     await page.goto(`${app.dashboardUrl}deliveries?state=retrying`);

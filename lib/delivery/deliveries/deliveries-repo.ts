@@ -118,13 +118,15 @@ export class DeliveriesRepo {
     return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(q.limit).toArray();
   }
 
-  /** How many of an account's deliveries are pending, and when the oldest was created. */
+  /** How many of an account's deliveries are pending, and when the oldest was created (one pass). */
   async pendingSummary(account: string): Promise<{ count: number; oldest: Date | null }> {
-    const [count, oldest] = await Promise.all([
-      this.collection.countDocuments({ account, state: 'pending' }),
-      this.collection.find({ account, state: 'pending' }, { projection: { created_at: 1 } }).sort({ created_at: 1 }).limit(1).next(),
-    ]);
-    return { count, oldest: oldest?.created_at ?? null };
+    const [row] = await this.collection
+      .aggregate<{ count: number; oldest: Date | null }>([
+        { $match: { account, state: 'pending' } },
+        { $group: { _id: null, count: { $sum: 1 }, oldest: { $min: '$created_at' } } },
+      ])
+      .toArray();
+    return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
   }
 
   /** The attempt logs of one destination's most recently updated deliveries since `since` (health). */
