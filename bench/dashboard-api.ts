@@ -203,4 +203,4 @@ async function run(ctx: BenchContext): Promise<Section> {
 }
 
 /** The dashboard API benchmark. */
-export const dashboardApi: Benchmark = { name: 'dashboard-api', title: '(h) Dashboard API at 100,000 deliveries and 10,000 profiles', run };
+export const dashboardApi: Benchmark = { name: 'dashboard-api', title: '(i) Dashboard API at 100,000 deliveries and 10,000 profiles', run };
