@@ -102,6 +102,8 @@ export const ingestSingle: Benchmark = {
       const p = summarise(rounds.filter((r) => r.side === 'package'));
       const rpsRatio = ratio(p.rps, b.rps);
       const cpuRatio = ratio(p.cpuUsPerRequest, b.cpuUsPerRequest);
+      // The goal (issue 10) is on the median of the alternating rounds.
+      const cpuMedianRatio = ratio(p.cpuUsPerRequestMedian, b.cpuUsPerRequestMedian);
       const clean = p.non2xx === 0 && p.errors === 0;
 
       const section: Section = {
@@ -144,14 +146,14 @@ export const ingestSingle: Benchmark = {
         ],
         goals: [
           {
-            goal: 'package ≥ 0.8× bare req/s, with zero non-2xx',
-            met: rpsRatio >= 0.8 && clean,
+            goal: 'package ≥ 0.9× bare req/s (median of rounds), with zero non-2xx',
+            met: rpsRatio >= 0.9 && clean,
             measured: `${fmtRatio(rpsRatio)} (${fmt(p.rps)} vs ${fmt(b.rps)} req/s); ${fmt(p.non2xx)} non-2xx, ${fmt(p.errors)} errors`,
           },
           {
-            goal: 'package CPU/request ≤ 1.5× bare',
-            met: cpuRatio <= 1.5,
-            measured: `${fmtRatio(cpuRatio)} (${fmt(p.cpuUsPerRequest, 1)} vs ${fmt(b.cpuUsPerRequest, 1)} µs)`,
+            goal: 'package CPU/request ≤ 1.15× bare (median of rounds)',
+            met: cpuMedianRatio <= 1.15,
+            measured: `${fmtRatio(cpuMedianRatio)} (${fmt(p.cpuUsPerRequestMedian, 1)} vs ${fmt(b.cpuUsPerRequestMedian, 1)} µs; total ÷ total ${fmtRatio(cpuRatio)})`,
           },
         ],
         notes: [

@@ -116,8 +116,9 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
   const ctx: RouteContext = {
     config,
     rateLimit: accountRateLimit(config),
-    accounts: async () => (await runtime()).accounts,
-    ingest: async () => (await runtime()).ingest,
+    accounts: () => (current && !closed ? Promise.resolve(current.accounts) : runtime().then((r) => r.accounts)),
+    // Once ready, without another await per request (the hot path).
+    ingest: () => (current && !closed ? Promise.resolve(current.ingest) : runtime().then((r) => r.ingest)),
     batches: async () => (await runtime()).batches,
     batchBudget: new ByteBudget(config.batches.inFlightBytes),
     store: async () => {

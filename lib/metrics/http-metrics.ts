@@ -43,7 +43,7 @@ export function httpMetrics(metrics: Metrics): { enter: RequestHandler; leave: R
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     };
-    res.once('finish', record);
+    // One listener: a response emits 'close' after 'finish', and also when the connection drops first.
     res.once('close', record);
     next();
   };
