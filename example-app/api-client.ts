@@ -4,11 +4,11 @@
  */
 
 /** Calls one endpoint of the package. */
-export type ApiCall = <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<T>;
+export type ApiCall = <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => Promise<T>;
 
 /** A client for `baseUrl` (the mounted package, e.g. `http://127.0.0.1:3000/chameleon`). */
 export function apiClient(baseUrl: string, accountSecret: string): ApiCall {
-  return async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+  return async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { 'X-Account-Secret': accountSecret, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },

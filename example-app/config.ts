@@ -43,3 +43,6 @@ export const HOST_PORT = port('PORT', 3000);
 
 /** The receiver's port: `RECEIVER_PORT`, default 3001 (0 picks a free one). */
 export const RECEIVER_PORT = port('RECEIVER_PORT', 3001);
+
+/** The local Track API stand-in's port (Customer.io data out): `TRACK_PORT`, default 3002 (0 picks a free one). */
+export const TRACK_PORT = port('TRACK_PORT', 3002);

@@ -11,6 +11,8 @@ export interface CurlContext {
   /** The mounted package: `${hostUrl}/chameleon`. */
   baseUrl: string;
   receiverUrl: string;
+  /** The local Track API stand-in connected as the account's Customer.io. */
+  trackUrl?: string;
   secret: string;
   ids: DemoIds;
   /** A time for the replay example (not in the future, at most 30 days ago). */
@@ -27,7 +29,7 @@ function q(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function curl(method: 'GET' | 'POST' | 'DELETE', url: string, options: { secretHeader?: string; body?: unknown } = {}): string {
+function curl(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: { secretHeader?: string; body?: unknown } = {}): string {
   const parts = [`curl -sS -X ${method} ${q(url)}`];
   if (options.secretHeader) parts.push(`-H ${q(`X-Account-Secret: ${options.secretHeader}`)}`);
   if (options.body !== undefined) parts.push(`-H 'Content-Type: application/json' -d ${q(JSON.stringify(options.body))}`);
@@ -61,6 +63,13 @@ export function curlSections(c: CurlContext): Array<[section: string, curls: Cur
         title: "a campaign webhook action (Customer.io's own id is ignored with a data warning; uid identifies the user)",
         command: [`curl -sS -X POST ${q(`${inPath}/profiles`)}`, `-d ${q(JSON.stringify({ id: 'cio_a3000001', uid: '1001', cio_last_campaign: 'Welcome' }))}`].join(' \\\n    '),
       },
+    ]],
+    ['Customer.io (data out, to the local Track API stand-in)', [
+      { title: 'the integration (keys masked)', command: curl('GET', `${c.baseUrl}/v3/edit/integrations/customerio`, auth) },
+      { title: 'publish tour.started: the stand-in logs an identify (first time) and "Started Tour (Chameleon)"', command: curl('POST', `${c.hostUrl}/demo/publish/tour.started`) },
+      { title: "the integration's deliveries, newest first (limit, before, state)", command: curl('GET', `${c.baseUrl}/v3/edit/integrations/customerio/deliveries?limit=5`, auth) },
+      { title: 'replay everything since a time (Customer.io drops events it already has, by id)', command: curl('POST', `${c.baseUrl}/v3/edit/integrations/customerio/replay`, { ...auth, body: { since: c.since } }) },
+      { title: 'reconnect with previews on (the API key left out is kept)', command: curl('PUT', `${c.baseUrl}/v3/edit/integrations/customerio`, { ...auth, body: { site_id: 'demo_site', track_url: c.trackUrl ?? 'https://track.customer.io', step_seen: true, previews: true } }) },
     ]],
     ['Data in (secret in the X-Account-Secret header; same for the other four paths)', [
       { title: 'one profile', command: curl('POST', `${hooks}/profiles`, { ...auth, body: { uid: '1003', 'Feature Announcements!': 'true' } }) },

@@ -7,10 +7,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chameleonHooks, type ChameleonHooks } from '../lib/index.js';
-import { DASHBOARD_PATH, DB_NAME, DEMO_ACCOUNT, HOST, HOST_PORT, MOUNT_PATH, RECEIVER_PATH, RECEIVER_PORT } from './config.js';
+import { DASHBOARD_PATH, DB_NAME, DEMO_ACCOUNT, HOST, HOST_PORT, MOUNT_PATH, RECEIVER_PATH, RECEIVER_PORT, TRACK_PORT } from './config.js';
 import { openDatabase, type ExampleDatabase } from './database.js';
 import { consoleLogger, levelFromEnv } from './logger.js';
 import { createReceiverApp } from './receiver.js';
+import { createTrackReceiverApp, DEMO_WORKSPACE } from './track-receiver.js';
 import { createHostApp } from './host-app.js';
 import { apiClient } from './api-client.js';
 import { setupDemo } from './setup-demo.js';
@@ -37,7 +38,7 @@ function urlOf(server: Server, path = ''): string {
 }
 
 /** Everything started so far, so that shutdown (or a failed start) stops exactly that. */
-const running: { database?: ExampleDatabase; hooks?: ChameleonHooks; host?: Server; receiver?: Server } = {};
+const running: { database?: ExampleDatabase; hooks?: ChameleonHooks; host?: Server; receiver?: Server; track?: Server } = {};
 
 async function start(): Promise<void> {
   running.database = await openDatabase();
@@ -54,6 +55,7 @@ async function start(): Promise<void> {
 
   const receiver = createReceiverApp(DEMO_ACCOUNT.webhookSecret);
   running.receiver = await listen(receiver.app, RECEIVER_PORT);
+  running.track = await listen(createTrackReceiverApp().app, TRACK_PORT);
   running.host = await listen(createHostApp(hooks, receiver.received), HOST_PORT);
   await hooks.ready(); // indexes built, Agenda started
 
@@ -61,7 +63,11 @@ async function start(): Promise<void> {
   const baseUrl = `${hostUrl}${MOUNT_PATH}`;
   const receiverUrl = urlOf(running.receiver, RECEIVER_PATH);
   const since = new Date(Date.now() - 60_000).toISOString();
-  const ids = await setupDemo(apiClient(baseUrl, DEMO_ACCOUNT.secret), receiverUrl);
+  const api = apiClient(baseUrl, DEMO_ACCOUNT.secret);
+  const ids = await setupDemo(api, receiverUrl);
+  // Customer.io (data out) to the local Track API stand-in: one call connects it.
+  const trackUrl = urlOf(running.track);
+  await api('PUT', '/v3/edit/integrations/customerio', { site_id: DEMO_WORKSPACE.siteId, api_key: DEMO_WORKSPACE.apiKey, track_url: trackUrl, step_seen: true });
 
   console.log(`
 chameleon-hooks example is ready.
@@ -73,8 +79,9 @@ chameleon-hooks example is ready.
   demo account   id "${DEMO_ACCOUNT.id}", account secret ${DEMO_ACCOUNT.secret}, webhook secret ${DEMO_ACCOUNT.webhookSecret}
                  (fixed DEMO secrets, for this local example only)
   endpoint       ${ids.endpointId} → the receiver, all 26 topics
+  customer.io    ${trackUrl}   (a local Track API stand-in, connected as the account's Customer.io: tour.started/completed/exited and tour.step.seen go there, logged as [customer.io])
 
-${formatCurls({ hostUrl, baseUrl, receiverUrl, secret: DEMO_ACCOUNT.secret, ids, since })}
+${formatCurls({ hostUrl, baseUrl, receiverUrl, trackUrl, secret: DEMO_ACCOUNT.secret, ids, since })}
 
 Ctrl-C to stop.
 `);
@@ -90,6 +97,7 @@ async function stop(exitCode: number): Promise<never> {
   await closeServer(running.host).catch((e: unknown) => console.error('host server:', e));
   await running.hooks?.close().catch((e: unknown) => console.error('hooks.close():', e));
   await closeServer(running.receiver).catch((e: unknown) => console.error('receiver:', e));
+  await closeServer(running.track).catch((e: unknown) => console.error('Track API stand-in:', e));
   await running.database?.stop().catch((e: unknown) => console.error('database:', e));
   console.log('Stopped.');
   process.exit(exitCode);
