@@ -69,7 +69,7 @@ function Customerio({ session }) {
       <${Toggle} name="previews" label="Previewed Tour events" hint="Sent when an admin previews a tour." value=${local.previews ?? i.previews} canAct=${canAct} onChange=${change} />
       ${session.role !== 'admin' ? html`<p class="hint">Viewers cannot change settings.</p>` : null}
     </fieldset>
-    <p><a href=${link('deliveries', { integration: 'customerio' })}>Deliveries to Customer.io</a></p>
+    <p><a href=${link('deliveries', { destination: i.id })}>Deliveries to Customer.io</a></p>
     ${reporting}`;
 }
 

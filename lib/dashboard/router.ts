@@ -4,7 +4,7 @@
  * API under `api/` (actions also pass the CSRF/origin check and the admin check); the pages; and
  * errors as `{code, messages}` (API) or plain text (pages), never HTML built from input.
  */
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import { ChameleonError, toHttpError } from '../errors.js';
 import { errorMiddleware } from '../http/error-middleware.js';
 import { jsonBody } from '../http/json-body.js';
@@ -26,6 +26,12 @@ export type DashboardApiMounter = (api: Router, deps: DashboardDeps) => void;
 
 const READS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
+/** Whether the request carries a body (a length above 0, or chunked). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 function apiRouter(deps: DashboardDeps, extra: DashboardApiMounter[]): Router {
   const api = express.Router();
   const body = jsonBody({ limitBytes: 16 * 1024, tooLargeMessage: 'The request body must be less than 16kb' });
@@ -36,7 +42,15 @@ function apiRouter(deps: DashboardDeps, extra: DashboardApiMounter[]): Router {
     }
     requireSameOriginAction(req, res, (error?: unknown) => {
       if (error) return next(error);
-      requireAdmin(req, res, (adminError?: unknown) => (adminError ? next(adminError) : body(req, res, next)));
+      requireAdmin(req, res, (adminError?: unknown) => {
+        if (adminError) return next(adminError);
+        // An action without a body (DELETE, a bare POST) has nothing to parse.
+        if (!hasBody(req)) {
+          req.body = {};
+          return next();
+        }
+        body(req, res, next);
+      });
     });
   });
   mountSessionRoutes(api, deps);

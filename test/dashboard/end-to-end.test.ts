@@ -9,6 +9,7 @@ import { launchBrowser, newContext, openPage, screenshot, type WatchedPage } fro
 import { DASHBOARD_PATH, startDashboardApp, userHeader, type DashboardApp } from './support/dashboard-app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { fastDelivery, topicData, until } from '../integration/support/delivery.js';
+import { ObjectId } from 'mongodb';
 import type { CreatedAccount } from '../../lib/index.js';
 
 let app: DashboardApp;
@@ -139,6 +140,56 @@ describe('an admin on call', () => {
     expect(rotated).toMatch(/^whsec_/);
     expect(await page.locator('main').innerText()).toContain(acme.webhookSecret); // the previous one, still signing
     await done(watched);
+  });
+});
+
+describe('managing an endpoint', () => {
+  it('should edit it, ping it, enable it once disabled, and delete it', async () => {
+    const created = await app.hooks.endpoints.create(acme.id, { url: `${receiver.url}second`, name: 'Second', topics: ['ping'] });
+    const id = String(created.id);
+    await until(() => receiver.requests.some((r) => r.path === '/second'), 10_000, 'the creation ping');
+    const watched = await adminPage();
+    const { page } = watched;
+    await page.goto(`${app.dashboardUrl}endpoints/${id}`);
+    await page.getByText('Edit', { exact: true }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Second, renamed');
+    await page.getByLabel('tour.completed').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await notice(page, 'Saved.');
+    await page.getByRole('heading', { name: 'Second, renamed' }).waitFor();
+    expect((await app.hooks.endpoints.list(acme.id)).find((e) => e.id === id)).toMatchObject({ name: 'Second, renamed', topics: ['ping', 'tour.completed'] });
+    const pings = receiver.requests.filter((r) => r.path === '/second').length;
+    await page.getByRole('button', { name: 'Send a ping' }).click();
+    await notice(page, 'Ping: succeeded (HTTP 200)');
+    expect(receiver.requests.filter((r) => r.path === '/second').length).toBe(pings + 1);
+    // Disabled (as 410 Gone or days of failures would): the page offers to enable it.
+    await app.db.db.collection('chameleon_endpoints').updateOne({ _id: new ObjectId(id) }, { $set: { disabled: true, disabled_reason: 'The endpoint answered 410 Gone', disabled_at: new Date() } });
+    await page.reload();
+    await page.getByText('The endpoint answered 410 Gone').waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await notice(page, 'Enabled.');
+    expect((await app.hooks.endpoints.list(acme.id)).find((e) => e.id === id)?.state).toBe('enabled');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Really delete?' }).click();
+    await page.waitForURL(/\/endpoints(\?|$)/);
+    expect((await app.hooks.endpoints.list(acme.id)).some((e) => e.id === id)).toBe(false);
+    await done(watched);
+  });
+
+  it.each([
+    [{ url: 'ftp://example.com/x' }],
+    [{ topics: ['no.such.topic'] }],
+    [{ name: 'x'.repeat(201) }],
+    [{ secret: 'mine' }],
+  ])('should refuse the edit %j with 422 and change nothing', async (body) => {
+    const [endpoint] = await app.hooks.endpoints.list(acme.id);
+    const res = await request(app.app)
+      .patch(`${DASHBOARD_PATH}/api/endpoints/${String(endpoint!.id)}`)
+      .set(userHeader('admin', acme.id))
+      .set('x-chameleon-dashboard', '1')
+      .send(body);
+    expect(res.status).toBe(422);
+    expect((await app.hooks.endpoints.list(acme.id))[0]).toEqual(endpoint);
   });
 });
 
