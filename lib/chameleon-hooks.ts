@@ -26,6 +26,7 @@ import type { CustomerioInput } from './integrations/customerio/config.js';
 import { createDashboardRouter } from './dashboard/router.js';
 import { parseDashboardOptions, type DashboardOptions } from './dashboard/options.js';
 import { metricsFor } from './metrics/metrics.js';
+import { operatorApi, type OperatorApi } from './operator-api.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 
 /** What `chameleonHooks()` returns: an Express router (mount it with `app.use`) plus methods. */
@@ -40,6 +41,8 @@ export interface ChameleonHooks extends Router {
     create(input: { name: string }): Promise<CreatedAccount>;
     /** Rotates an account's webhook secret; the old one stays valid for `graceMs`. */
     rotateWebhookSecret(accountId: string, graceMs?: number): Promise<string>;
+    /** The accounts (id and name; never a secret). */
+    list(): Promise<Array<{ id: string; name: string }>>;
   };
   /**
    * Publishes a webhook to every endpoint of the account subscribed to `topic`: validates
@@ -83,6 +86,10 @@ export interface ChameleonHooks extends Router {
    * `/metrics` route; with `metrics.registry` the host's registry shows them as well.
    */
   metrics(): Promise<string>;
+  /** Delivery history and control (the same rules as the `/v3/edit/deliveries…` API). */
+  deliveries: OperatorApi['deliveries'];
+  /** Resends every stored webhook since `since` that the endpoint subscribes to; resolves with how many. */
+  replay: OperatorApi['replay'];
   /** The Agenda instance the delivery jobs run on (once ready). */
   readonly agenda: Agenda | undefined;
   /** The frozen configuration in force. */
@@ -144,6 +151,7 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
     return account;
   };
 
+  const operator = operatorApi(delivery, async () => (await runtime()).accounts, accountById, config.delivery.retentionMs);
   Object.defineProperty(router, 'agenda', { get: () => current?.delivery.agenda, enumerable: true });
   return Object.assign(router, {
     config,
@@ -203,6 +211,9 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
     accounts: {
       create: async (input: { name: string }) => (await runtime()).accounts.create(input),
       rotateWebhookSecret: async (accountId: string, graceMs?: number) => (await runtime()).accounts.rotateWebhookSecret(accountId, graceMs),
+      list: operator.accountsList,
     },
+    deliveries: operator.deliveries,
+    replay: operator.replay,
   });
 }
