@@ -132,6 +132,16 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v3/edit/deliveries/{id}/retry', operationId: 'retryDelivery', summary: 'Attempt one delivery again now', tag: 'Endpoints and deliveries', responses: { 200: `${R}delivery` }, parameters: [idParam('delivery')] },
   { method: 'put', path: '/v3/edit/integrations/customerio', operationId: 'setCustomerio', summary: 'Connect or reconfigure Customer.io', tag: 'Integrations', body: `${Q}customerioSet`, responses: { 200: `${R}integration` } },
   { method: 'get', path: '/v3/edit/integrations/customerio', operationId: 'getCustomerio', summary: 'The Customer.io integration (secrets masked)', tag: 'Integrations', responses: { 200: `${R}integration` } },
+  {
+    method: 'get',
+    path: '/v3/edit/integrations/customerio/deliveries',
+    operationId: 'listCustomerioDeliveries',
+    summary: "The Customer.io integration's deliveries, newest first, with their attempts",
+    tag: 'Integrations',
+    responses: { 200: `${R}deliveries` },
+    parameters: [...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'succeeded', 'failed', 'cancelled', 'skipped'] } }],
+  },
+  { method: 'post', path: '/v3/edit/integrations/customerio/replay', operationId: 'replayCustomerio', summary: 'Resend every activity since a time to Customer.io', tag: 'Integrations', body: `${Q}replay`, responses: { 202: `${R}replay` } },
   { method: 'delete', path: '/v3/edit/integrations/customerio', operationId: 'deleteCustomerio', summary: 'Disconnect Customer.io', tag: 'Integrations', responses: { 200: `${R}integration` } },
   { method: 'get', path: '/openapi.json', operationId: 'getOpenApi', summary: 'This document', tag: 'Meta', responses: { 200: 'api/openapi-document.json' }, auth: false },
 ];
