@@ -10,6 +10,7 @@ import { AccountStore } from './accounts/account-store.js';
 import { Bookkeeper } from './catalogue/bookkeeper.js';
 import { RecordsRepo, type RecordDoc } from './store/records-repo.js';
 import type { EventDoc } from './store/documents.js';
+import { EventsRepo } from './store/events-repo.js';
 import type { IngestDeps } from './ingest/deps.js';
 import { DeliveryEngine } from './delivery/engine.js';
 import { CustomerioRepo } from './integrations/customerio/repo.js';
@@ -53,7 +54,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     const ingest: IngestDeps = {
       profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
       companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
-      events: collections.get<EventDoc>('events'),
+      events: new EventsRepo(collections.get<EventDoc>('events')),
       bookkeeper,
       valueBytes: config.limits.valueBytes,
       propertiesPerItem: config.limits.propertiesPerItem,

@@ -15,6 +15,7 @@ import { SILENT_LOGGER } from '../../lib/logger.js';
 import { applyBatchChunk, checkBatchItem } from '../../lib/ingest/batch.js';
 import type { IngestDeps } from '../../lib/ingest/deps.js';
 import type { EventDoc } from '../../lib/store/documents.js';
+import { EventsRepo } from '../../lib/store/events-repo.js';
 import { BENCH_ACCOUNT, PACKAGE_BATCH_PATH } from '../lib/workload.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
@@ -34,7 +35,7 @@ export async function startPackageSyncApp(config: ServerConfig): Promise<ServerA
   const deps: IngestDeps = {
     profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
     companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
-    events: collections.get<EventDoc>('events'),
+    events: new EventsRepo(collections.get<EventDoc>('events')),
     bookkeeper,
     valueBytes: 768,
     propertiesPerItem: 1000,

@@ -51,10 +51,6 @@ export async function readCompanyBy(account: string, query: Record<string, unkno
 export async function readProfileEvents(account: string, id: string, query: Record<string, unknown>, deps: IngestDeps) {
   const profileId = objectId(id, 'profile');
   const page = parsePage(query, 'created_at');
-  const docs = await deps.events
-    .find({ account, profile_id: profileId, ...page.filter })
-    .sort({ created_at: -1, _id: -1 })
-    .limit(page.limit)
-    .toArray();
+  const docs = await deps.events.byProfile(account, profileId, page.filter, page.limit);
   return { events: docs.map(eventJson), cursor: { limit: page.limit, before: nextCursor(docs, page.limit, 'created_at') } };
 }

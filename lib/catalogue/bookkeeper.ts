@@ -5,6 +5,7 @@
  */
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { Collections } from '../store/collections.js';
+import { CatalogueWritesRepo, type CatalogueName } from './catalogue-writes-repo.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { propertyType, type CleanValue, type DataWarning } from '../normalize/index.js';
@@ -54,6 +55,7 @@ function sample(value: CleanValue): string {
 
 /** Aggregates bookkeeping in memory and flushes it periodically. */
 export class Bookkeeper {
+  private repo: CatalogueWritesRepo | undefined;
   private properties = new Map<string, PropertyTally>();
   private warnings = new Map<string, WarningTally>();
   private eventNames = new Map<string, EventNameTally>();
@@ -157,8 +159,9 @@ export class Bookkeeper {
     }
   }
 
-  private async write(name: 'properties' | 'warnings' | 'event_names', ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
-    if (ops.length > 0) await this.collections.get(name).bulkWrite(ops, { ordered: false });
+  private write(name: CatalogueName, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
+    this.repo ??= new CatalogueWritesRepo(this.collections);
+    return this.repo.write(name, ops);
   }
 }
 

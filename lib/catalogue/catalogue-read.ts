@@ -2,6 +2,7 @@
  * Reading the catalogues: properties (with their data warnings) and event names.
  */
 import type { Collections } from '../store/collections.js';
+import { CatalogueRepo } from './catalogue-repo.js';
 import { ChameleonError } from '../errors.js';
 import type { Bookkeeper, ModelKind } from './bookkeeper.js';
 
@@ -16,10 +17,7 @@ export async function listProperties(collections: Collections, bookkeeper: Bookk
   const model = (kind ?? 'profile') as ModelKind;
   if (typeof model !== 'string' || !KINDS.has(model)) throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`kind` must be one of profile, company or event');
   await bookkeeper.flush();
-  const [props, warnings] = await Promise.all([
-    collections.get('properties').find({ account, kind: model }).sort({ prop: 1 }).limit(5000).toArray(),
-    collections.get('warnings').find({ account, kind: model }).sort({ last_seen_at: -1 }).limit(5000).toArray(),
-  ]);
+  const { properties: props, warnings } = await new CatalogueRepo(collections).allProperties(account, model, 5000);
   const byProp = new Map<string, unknown[]>();
   for (const w of warnings) {
     const top = String(w.prop).split('.')[0]!;
@@ -56,7 +54,7 @@ export async function listProperties(collections: Collections, bookkeeper: Bookk
 /** `{event_names}`, most recently seen first; pending bookkeeping is flushed first. */
 export async function listEventNames(collections: Collections, bookkeeper: Bookkeeper, account: string) {
   await bookkeeper.flush();
-  const docs = await collections.get('event_names').find({ account }).sort({ last_seen_at: -1 }).limit(5000).toArray();
+  const docs = await new CatalogueRepo(collections).allEventNames(account, 5000);
   return {
     event_names: docs.map((d) => ({
       id: d._id.toHexString(),

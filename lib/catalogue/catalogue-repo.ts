@@ -32,6 +32,20 @@ export class CatalogueRepo {
     return this.page(this.collections.get('event_names'), `${account}|`, after, limit);
   }
 
+  /** Every property (up to `max`) of one kind, by name, and every warning of that kind, latest first. */
+  async allProperties(account: string, kind: ModelKind, max: number): Promise<{ properties: Document[]; warnings: Document[] }> {
+    const [properties, warnings] = await Promise.all([
+      this.collections.get('properties').find({ account, kind }).sort({ prop: 1 }).limit(max).toArray(),
+      this.collections.get('warnings').find({ account, kind }).sort({ last_seen_at: -1 }).limit(max).toArray(),
+    ]);
+    return { properties, warnings };
+  }
+
+  /** The event names (up to `max`), most recently seen first. */
+  allEventNames(account: string, max: number): Promise<Document[]> {
+    return this.collections.get('event_names').find({ account }).sort({ last_seen_at: -1 }).limit(max).toArray();
+  }
+
   private async page(collection: Collection, prefix: string, after: string | undefined, limit: number): Promise<CataloguePage> {
     // '\uffff' sorts after every character a normalised name can hold: the range is exactly this prefix.
     const from = after === undefined ? { $gte: prefix } : { $gt: prefix + after };

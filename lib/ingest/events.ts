@@ -12,7 +12,6 @@ import { assertPropertyCount } from './property-count.js';
 import { EVENT_FIXED_NAMES, EVENT_KEYS, ignoredIdWarning, profileIdentity } from './identity.js';
 import { propertyChanges, withWarning, type PropertyChanges } from './changes.js';
 import { recordWrite, type RecordWrite } from '../store/records-repo.js';
-import { isDuplicateKey } from '../store/mongo-errors.js';
 import type { EventDoc } from '../store/documents.js';
 import { emailChange } from './profiles.js';
 import type { IngestDeps } from './deps.js';
@@ -68,11 +67,7 @@ export async function ingestEvent(account: string, item: Record<string, unknown>
   const profileId = await deps.profiles.upsert(account, prepared.user, prepared.user.identity);
   if (!profileId) throw new ChameleonError('CH_ERR_NOT_FOUND', `No profile with id ${String(item.id ?? item.profile_id)}`);
   const id = prepared.event._id;
-  try {
-    await deps.events.insertOne({ ...prepared.event, profile_id: profileId });
-  } catch (error) {
-    if (eventId === undefined || !isDuplicateKey(error)) throw error;
-  }
+  await deps.events.insert({ ...prepared.event, profile_id: profileId }, eventId !== undefined);
   recordBookkeeping(deps, prepared);
   return { id: id.toHexString() };
 }
@@ -98,17 +93,7 @@ export async function ingestEvents(events: readonly PreparedEvent[], deps: Inges
     docs.push({ ...prepared.event, profile_id: profileId });
     positions.push(i);
   });
-  if (docs.length > 0) {
-    try {
-      await deps.events.insertMany(docs, { ordered: false });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number; err?: unknown }> | { index: number; code?: number } }).writeErrors;
-      if (!writeErrors) throw error;
-      for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors]) {
-        if (e.code !== 11000) failures.set(positions[e.index]!, e);
-      }
-    }
-  }
+  for (const [index, error] of await deps.events.insertMany(docs)) failures.set(positions[index]!, error);
   events.forEach((prepared, i) => {
     if (!failures.has(i)) recordBookkeeping(deps, prepared);
   });
