@@ -22,6 +22,8 @@ export type Embed = Experience;
  * How a Demo run finished: its last step was reached, or about 30 minutes passed without activity.
  */
 export type FinishedKind = 'last_step' | 'timeout_30m';
+export type Actions = DemoAction[];
+export type Submissions = DemoSubmission[];
 
 /**
  * The `data` object of each outgoing webhook topic, keyed by topic.
@@ -573,8 +575,8 @@ export interface DemoRun {
   reveal_name?: string;
   clearbit_uid?: string;
   finished_kind?: FinishedKind;
-  actions?: DemoAction[];
-  submissions?: DemoSubmission[];
+  actions?: Actions;
+  submissions?: Submissions;
   [k: string]: unknown;
 }
 /**
@@ -637,7 +639,7 @@ export interface Demo {
   [k: string]: unknown;
 }
 /**
- * The `data` of the `demo.reveal` webhook. Sent after a Demo run starts, Clearbit Reveal is enabled and a match is found; `demo_run` carries `reveal_domain` and `reveal_name`. `profile` is optional and may be `null`.
+ * The `data` of the `demo.reveal` webhook. Sent after a Demo run starts, Clearbit Reveal is enabled and a match is found; `demo_run` carries (and must carry) the Clearbit fields `reveal_domain`, `reveal_name` and `clearbit_uid`. `profile` is optional and may be `null`.
  */
 export interface DemoRevealData {
   action?: Action;
@@ -651,19 +653,22 @@ export interface DemoRevealData {
      * The revealed company's name (Clearbit Reveal).
      */
     reveal_name: string;
+    clearbit_uid: string;
     [k: string]: unknown;
   };
   demo: Demo;
   [k: string]: unknown;
 }
 /**
- * The `data` of the `demo.finished` webhook. Sent when a Demo run finishes (its last step, or about 30 minutes without activity); `demo_run` carries `finished_kind`, `actions` and `submissions`. `profile` is optional and may be `null`.
+ * The `data` of the `demo.finished` webhook. Sent when a Demo run finishes (its last step, or about 30 minutes without activity); `demo_run` carries (and must carry) `finished_kind`, `actions` (every DemoAction of the run) and `submissions` (every DemoSubmission), as the seed says the final webhook contains them. `profile` is optional and may be `null`.
  */
 export interface DemoFinishedData {
   action?: Action;
   profile?: Profile | null;
   demo_run: DemoRun & {
     finished_kind: FinishedKind;
+    actions: Actions;
+    submissions: Submissions;
     [k: string]: unknown;
   };
   demo: Demo;

@@ -174,7 +174,13 @@ describe('validateTopicData', () => {
       expect(problemsOf('demo.finished', data)).toEqual([`data/demo_run must have required property 'finished_kind'`]);
     });
 
-    it.each([['reveal_domain'], ['reveal_name']])('should reject demo.reveal without demo_run.%s', (key) => {
+    it.each([['actions'], ['submissions']])('should reject demo.finished without demo_run.%s (the seed: the final webhook contains them all)', (key) => {
+      const data = fixtureData('demo.finished');
+      delete record(data.demo_run)[key];
+      expect(problemsOf('demo.finished', data)).toEqual([`data/demo_run must have required property '${key}'`]);
+    });
+
+    it.each([['reveal_domain'], ['reveal_name'], ['clearbit_uid']])('should reject demo.reveal without demo_run.%s', (key) => {
       const data = fixtureData('demo.reveal');
       delete record(data.demo_run)[key];
       expect(problemsOf('demo.reveal', data)).toEqual([`data/demo_run must have required property '${key}'`]);
