@@ -74,6 +74,10 @@ export const batchMemory: Benchmark = {
         }
       })();
       const t0 = performance.now();
+      const stopSampling = async (): Promise<void> => {
+        sampling = false;
+        await sampler;
+      };
       const results = await Promise.all(
         Array.from({ length: clients }, async (): Promise<Client> => {
           const c: Client = { accepted: false, busy: 0, busyMs: [], retryAfter: [], acceptedAfterMs: 0, answerMs: 0, other: [] };
@@ -101,12 +105,14 @@ export const batchMemory: Benchmark = {
           }
           return c;
         }),
-      );
+      ).catch(async (error: unknown) => {
+        await stopSampling(); // or the sampler would keep the run alive
+        throw error;
+      });
       const allAcceptedMs = performance.now() - t0;
       ctx.log(`  all ${clients} batches answered within ${fmt(allAcceptedMs)} ms; applying for ${applyWindowMs / 1000} s more`);
       await sleep(applyWindowMs);
-      sampling = false;
-      await sampler;
+      await stopSampling();
       const kernelPeak = (await s.resourceUsage()).maxRSS * 1024;
       const states = await Promise.all(results.map((c) => (c.id ? batchState(s.baseUrl, c.id) : Promise.resolve(undefined))));
       const peak = Math.max(kernelPeak, ...samples);

@@ -117,6 +117,7 @@ export class BatchWorker {
       if (!kept) return; // another process took the batch over
       const leaseUntil = new Date(this.now().getTime() + this.settings.leaseMs);
       recording = this.repo.recordProgress(batch._id, this.owner, n, outcome.applied, outcome.errors, leaseUntil);
+      recording.catch(() => undefined); // awaited next turn; a failure then ends this run (never an unhandled rejection)
       if (this.stopping) {
         if (await recording) await this.repo.release(batch._id, this.owner);
         return;
