@@ -57,6 +57,11 @@ export function operatorApi(
         });
         return docs.map(deliveryJson);
       },
+      /** The account's deliveries changed after `since` (oldest change first, at most `limit`), for following them live. */
+      async changedSince(accountId: string, since: Date, limit = 200): Promise<Record<string, unknown>[]> {
+        const account = await accountById(accountId);
+        return (await (await delivery()).deliveries.changedSince(account.id, since, limit)).map(deliveryJson);
+      },
       /** One delivery with its attempts. */
       async get(accountId: string, deliveryId: string): Promise<Record<string, unknown>> {
         return deliveryJson(await (await delivery()).delivery(await accountById(accountId), deliveryId));

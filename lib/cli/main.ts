@@ -103,6 +103,43 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
     if (delivery.state !== 'succeeded') code = EXIT.failure;
   });
 
+  accountOpt(program.command('tail').description('follow new deliveries and attempts live (Ctrl-C stops)'))
+    .option('--interval <ms>', 'how often to look, in ms', '1000')
+    .option('--for <seconds>', 'stop after this long')
+    .action(async (o: { account: string; interval: string; for?: string }) => {
+      const interval = Number(o.interval);
+      const duration = o.for === undefined ? Infinity : Number(o.for) * 1000;
+      if (!(Number.isInteger(interval) && interval >= 50) || !(duration > 0)) throw new UsageError('--interval must be at least 50 ms and --for positive');
+      const end = Date.now() + duration;
+      let stop = false;
+      const onSignal = () => (stop = true);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await withHooks(flags(), async (h) => {
+          let since = new Date();
+          const seen = new Map<string, string>(); // delivery id → its last printed updated_at
+          if (!flags().json) io.out(`Following deliveries of ${o.account} (Ctrl-C stops)…`);
+          while (!stop && Date.now() < end) {
+            for (const d of await h.deliveries.changedSince(o.account, new Date(since.getTime() - 1))) {
+              const updated = String(d.updated_at);
+              if (seen.get(String(d.id)) === updated) continue;
+              seen.set(String(d.id), updated);
+              since = new Date(updated);
+              if (seen.size > 10_000) for (const [id, at] of seen) if (at < updated) seen.delete(id); // bounded memory
+              const last = (d.attempts as Array<Record<string, unknown>>).at(-1);
+              if (flags().json) io.out(JSON.stringify({ delivery: d.id, kind: d.kind, state: d.state, attempts: d.attempts_count, status: last?.status ?? null, error: last?.error ?? null, at: updated }));
+              else io.out(`${updated}  ${String(d.id)}  ${String(d.kind).padEnd(20)}  ${String(d.state).padEnd(9)}  attempts ${String(d.attempts_count)}  ${last ? `last ${String(last.status ?? last.error_kind)}` : ''}`.trimEnd());
+            }
+            await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, end - Date.now()))));
+          }
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
   accountOpt(program.command('replay <endpoint>').description('resend every webhook since a time to an endpoint'))
     .requiredOption('--since <time>', 'ISO-8601 or unix seconds')
     .action(async (endpoint: string, o: { account: string; since: string }) => {

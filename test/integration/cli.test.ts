@@ -127,6 +127,23 @@ describe('chameleon-hooks CLI', () => {
     expect((await hooks.deliveries.list(account.id, { endpoint: endpointId, limit: 500 })).length).toBe(before + replayed);
   }, 180_000);
 
+  it('should follow new deliveries and attempts live with tail', async () => {
+    receiver.setHandler(() => ({ status: 200 }));
+    const tail = cli(withDb('--json', 'tail', '--account', account.id, '--interval', '200', '--for', '12'));
+    await new Promise((r) => setTimeout(r, 6000)); // the tail process starts and takes its starting point
+    const { id: webhookId } = await hooks.publish(account.id, 'tour.started', loadFixture('tour.started').data as never);
+    let delivery: Record<string, unknown> | undefined;
+    for (let i = 0; i < 200 && !delivery; i++) {
+      delivery = (await hooks.deliveries.list(account.id, { topic: 'tour.started', limit: 10 })).find((d) => d.webhook_id === webhookId);
+      if (!delivery) await new Promise((r) => setTimeout(r, 50));
+    }
+    const run = await tail;
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(delivery!.webhook_id).toBe(webhookId);
+    expect(lines).toContainEqual(expect.objectContaining({ delivery: delivery!.id, kind: 'tour.started', state: 'succeeded', status: 200 }));
+  }, 120_000);
+
   it('should set and show the Customer.io integration with its keys masked', async () => {
     const none = await cli(withDb('integrations', 'customerio', 'show', '--account', account.id));
     expect(none.code).toBe(1);

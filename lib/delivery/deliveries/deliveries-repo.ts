@@ -104,6 +104,14 @@ export class DeliveriesRepo {
   }
 
   /**
+   * An account's deliveries changed (created, attempted, concluded) after `since`, oldest change
+   * first: what `chameleon-hooks tail` follows.
+   */
+  changedSince(account: string, since: Date, limit: number): Promise<DeliveryDoc[]> {
+    return this.collection.find({ account, updated_at: { $gt: since } }).sort({ updated_at: 1, _id: 1 }).limit(limit).toArray();
+  }
+
+  /**
    * A page of an account's deliveries, newest first, narrowed by destination, webhook, topic,
    * state (`retrying`: pending after a failed attempt) and creation time (the dashboard).
    */
