@@ -17,10 +17,10 @@ function sources(dir: string): string[] {
 /**
  * Repositories (`*-repo.ts`, `repo.ts`, the account store), the collection registry and
  * connection, and the wiring that hands collections to repositories (`runtime.ts`, the batch
- * service's constructor).
+ * service's constructor, the CLI's `doctor` handing them to the backlog repository).
  */
 function mayTouchCollections(file: string): boolean {
-  return /(^|\/|-)repo\.ts$/.test(file) || ['accounts/account-store.ts', 'store/collections.ts', 'store/connection.ts', 'runtime.ts', 'batches/batch-service.ts'].includes(file);
+  return /(^|\/|-)repo\.ts$/.test(file) || ['accounts/account-store.ts', 'store/collections.ts', 'store/connection.ts', 'runtime.ts', 'batches/batch-service.ts', 'cli/doctor.ts'].includes(file);
 }
 
 /** A collection reached: `collections.get(…)`, `db.collection(…)`, or a raw `Collection` in a type. */
