@@ -88,8 +88,8 @@ export interface DeliveryOptions {
   perEndpointConcurrency?: number;
   /**
    * Backpressure: when an endpoint already has as many attempts waiting in this process as it
-   * has slots, `publish` waits for room, at most this long, in ms (then the delivery goes to
-   * Agenda if the queue is very long). 0 never waits. @defaultValue 250
+   * has slots, `publish` waits for room, at most this long, in ms (then, if the queue is very
+   * long, the delivery is stored due and the due drain sends it). 0 never waits. @defaultValue 250
    */
   publishWaitMs?: number;
   /** Bytes of each response body kept in the attempt log. @defaultValue 4096 */
@@ -102,11 +102,15 @@ export interface DeliveryOptions {
    * deliveries are never removed. Must be longer than the retry schedule. @defaultValue 30 days
    */
   retentionMs?: number;
-  /** How often Agenda looks for due retries, in ms. @defaultValue 1000 */
+  /**
+   * How often each process looks for due deliveries when none were due (retries whose time has
+   * come, attempts a crash interrupted), and how often the Agenda the package creates looks for
+   * due retry jobs, in ms. @defaultValue 500
+   */
   pollIntervalMs?: number;
   /**
-   * How often the recovery sweep looks for deliveries whose attempt was interrupted (a crash)
-   * or whose retry job is missing, in ms. @defaultValue 10000
+   * How often the sweep writes the deliveries a crash left out of a publish's fan-out and
+   * disables endpoints failing for too long, in ms. @defaultValue 10000
    */
   sweepIntervalMs?: number;
 }
@@ -226,7 +230,7 @@ export const DEFAULTS = Object.freeze({
     responseBodyBytes: 4096,
     autoDisableAfterMs: 5 * 24 * 60 * 60 * 1000,
     retentionMs: 30 * 24 * 60 * 60 * 1000,
-    pollIntervalMs: 1000,
+    pollIntervalMs: 500,
     sweepIntervalMs: 10_000,
   }),
   /** `inFlightBytes` is `BATCH_BUDGET_FACTOR × limits.batchBytes` unless given. */

@@ -27,8 +27,7 @@ import type { Transport } from './destinations/transport.js';
 import { AttemptRunner, type AttemptReport } from './attempts/attempt-runner.js';
 import { KeyedLimiter } from './attempts/limiter.js';
 import { Background } from './background/background.js';
-import { FanoutCheck } from './background/fanout-check.js';
-import { OVERDUE_GRACE_MS } from './background/sweep.js';
+import { FanoutCheck, FANOUT_SETTLE_MARGIN_MS } from './background/fanout-check.js';
 import { StateRepo, type StateDoc } from './background/state-repo.js';
 import { WorkTracker } from './background/work-tracker.js';
 import type { AgendaHandle } from './background/jobs.js';
@@ -92,7 +91,7 @@ export class DeliveryEngine {
       responseBodyBytes: delivery.responseBodyBytes,
     })) as Transport);
     const fanoutCheck = new FanoutCheck(this.webhooks, this.deliveries, new StateRepo(collections.get<StateDoc>('state')), {
-      settleMs: leaseMs + OVERDUE_GRACE_MS,
+      settleMs: leaseMs + FANOUT_SETTLE_MARGIN_MS,
       retentionMs: delivery.retentionMs,
       maxAttempts: delivery.retrySchedule.length + 1,
     });
@@ -104,7 +103,7 @@ export class DeliveryEngine {
       destinations: this.destinations,
       accounts,
       limiter: this.limiter,
-      schedule: (id, at) => this.background.scheduleAttempt(id, at, 'retry'),
+      schedule: (id, at) => this.background.scheduleRetry(id, at),
       policy: { retrySchedule: delivery.retrySchedule, jitter: delivery.jitter },
       leaseMs,
       logger,
@@ -238,7 +237,7 @@ export class DeliveryEngine {
     for (const source of this.destinations.allSources()) await source.flush?.();
   }
 
-  /** One recovery sweep run now (tests, CLI). */
+  /** One sweep run now (fan-out check, auto-disable; tests, CLI). */
   sweep(): Promise<void> {
     return this.background.sweep();
   }

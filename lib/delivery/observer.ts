@@ -1,6 +1,6 @@
 /**
  * What the delivery engine tells an observer (the metrics): each attempt's outcome, and the
- * deliveries the recovery sweep picked up. Optional; the engine never depends on what it does.
+ * deliveries recovered after a crash. Optional; the engine never depends on what it does.
  */
 import type { DestinationKind } from './deliveries/documents.js';
 import type { NextStep } from './attempts/next-step.js';
@@ -23,6 +23,6 @@ export interface AttemptEvent {
 export interface DeliveryObserver {
   /** An attempt's outcome was recorded. */
   attempt(event: AttemptEvent): void;
-  /** The recovery sweep picked up `count` deliveries (interrupted attempts, missing jobs, unwritten fan-outs). */
+  /** `count` deliveries were recovered: attempts a crash interrupted (taken up by the due drain), fan-outs a crash left unwritten (written by the sweep). */
   recovered(count: number): void;
 }

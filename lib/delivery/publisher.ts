@@ -73,7 +73,7 @@ export class Publisher {
     return { webhook, delivery };
   }
 
-  /** New deliveries to `destination` of every webhook since `since` it takes; jobs are created in the background. */
+  /** New deliveries to `destination` of every webhook since `since` it takes, due now (the due drain sends them). */
   async forReplay(account: string, destination: Destination, since: Date): Promise<number> {
     const webhooks = await this.deps.webhooks.since(account, since, destination.topics, MAX_REPLAY);
     const now = new Date();
@@ -81,8 +81,7 @@ export class Publisher {
       .filter((w) => destination.accepts(w.topic, w.data))
       .map((w) => newDelivery({ account, webhookId: w._id, destination, topic: w.topic, maxAttempts: this.maxAttempts, trigger: 'replay' }, now, this.deps.leaseMs, false));
     await this.deps.deliveries.insert(docs);
-    // If this process stops first, the sweep finds the rest.
-    void this.deps.work.track(this.deps.background.enqueueAll(docs, 'replay'));
+    this.deps.background.nudge();
     return docs.length;
   }
 
@@ -90,10 +89,10 @@ export class Publisher {
    * Publish's write path: ONE insert, the webhook with its `fanout` (the deliveries whose first
    * attempt starts now). Each of those is written once, with its first outcome (the attempt
    * runs unsaved); a crash in between is repaired by the sweep from `fanout`. Destinations with
-   * too many attempts waiting in this process get a pending delivery and an Agenda job instead.
+   * too many attempts waiting in this process get a pending delivery, due now, for the due drain.
    */
   private async fanOut(account: string, topic: string, data: Record<string, unknown>, destinations: Destination[], trigger: AttemptTrigger): Promise<PublishResult> {
-    const { limiter, runner, background, work, leaseMs } = this.deps;
+    const { limiter, runner, work, leaseMs } = this.deps;
     const maxAttempts = this.maxAttempts;
     // Backpressure: while a destination's queue here is as long as its slots, wait (bounded) for room.
     const { perEndpointConcurrency, publishWaitMs } = this.deps.config.delivery;
@@ -112,7 +111,7 @@ export class Publisher {
     }
     await Promise.all([this.deps.webhooks.insert(webhook), this.deps.deliveries.insert(deferred)]);
     for (const { destination, delivery } of immediate) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination, unsaved: true }));
-    for (const delivery of deferred) void work.track(background.scheduleAttempt(delivery._id, new Date(), trigger, delivery.next_attempt_at!));
+    if (deferred.length > 0) this.deps.background.nudge();
     return { id: webhook._id.toHexString(), deliveries: destinations.length };
   }
 }

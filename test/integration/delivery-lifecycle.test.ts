@@ -177,10 +177,10 @@ describe('close()', () => {
   });
 });
 
-describe('the recovery sweep', () => {
+describe('due deliveries', () => {
   const t = useDeliveryApp({ retrySchedule: [600_000] });
 
-  it('should attempt an overdue delivery whose retry job is missing, once', async () => {
+  it('should attempt a delivery that is due although its retry job is far away, once, as its retry', async () => {
     const { target, endpoint, id, pending } = await pendingAfterAFailure(t);
     // As if its job had been lost: due 5 s ago (its real job is 10 minutes away).
     await collections(t.db.db).deliveries.updateOne({ _id: pending._id }, { $set: { next_attempt_at: new Date(Date.now() - 5000) } });
@@ -188,7 +188,7 @@ describe('the recovery sweep', () => {
     const recovered = await deliveryInState(t.db.db, id, endpoint.id, 'succeeded');
     expect(recovered.attempt_log.map((a) => [a.status, a.trigger])).toEqual([
       [500, 'publish'],
-      [200, 'recovery'],
+      [200, 'retry'],
     ]);
     await sleep(400);
     expect(requestsFor(target, id)).toHaveLength(2);

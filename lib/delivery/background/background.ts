@@ -1,19 +1,21 @@
 /**
- * The engine's background work: the Agenda jobs that make retries durable, the recovery sweep
- * (a timer in every process), and their start/stop. Attempts themselves are the runner's.
+ * The engine's background work: the due drain (due deliveries attempted in-process at full
+ * speed), the Agenda jobs that keep delayed retries durable, the sweep (a timer in every
+ * process), and their start/stop. Attempts themselves are the runner's.
  */
 import { ObjectId, type Db } from 'mongodb';
 import type { Agenda } from 'agenda';
 import type { Config } from '../../options.js';
-import type { AttemptTrigger, DeliveryDoc } from '../deliveries/documents.js';
+import type { AttemptTrigger } from '../deliveries/documents.js';
 import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
 import type { DestinationRegistry } from '../destinations/registry.js';
 import type { AttemptRunner } from '../attempts/attempt-runner.js';
 import { ATTEMPT_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor, type AgendaHandle, type AttemptJobData } from './jobs.js';
-import { sweepOnce, SWEEP_BATCH } from './sweep.js';
+import { sweepOnce } from './sweep.js';
 import type { FanoutCheck } from './fanout-check.js';
 import type { WorkTracker } from './work-tracker.js';
 import type { DeliveryObserver } from '../observer.js';
+import { DueDrainer } from './due-drainer.js';
 
 /** What the background work needs. */
 export interface BackgroundDeps {
@@ -31,6 +33,7 @@ export interface BackgroundDeps {
 /** Jobs, sweep, start and stop. */
 export class Background {
   readonly agendaHandle: AgendaHandle;
+  private drainer: DueDrainer | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
@@ -43,17 +46,35 @@ export class Background {
     return this.agendaHandle.agenda;
   }
 
-  /** Defines the attempt job, run by `runner` (set once, before `start`). */
+  /** Defines the attempt job and the due drain, both run by `runner` (set once, before `start`). */
   useRunner(runner: AttemptRunner): void {
-    defineJobs(this.agendaHandle, this.deps.config, {
+    const { config, deliveries, work, leaseMs } = this.deps;
+    const { concurrency, perEndpointConcurrency, pollIntervalMs } = config.delivery;
+    this.drainer = new DueDrainer({
+      deliveries,
+      attempt: (doc, interrupted) => runner.attemptClaimed(doc, interrupted ? 'recovery' : doc.next_trigger),
+      work,
+      leaseMs,
+      maxInFlight: Math.max(1, Math.ceil(concurrency / 2)),
+      perDestination: perEndpointConcurrency,
+      pollMs: pollIntervalMs,
+      logger: config.logger,
+    });
+    defineJobs(this.agendaHandle, config, {
       // Tracked like immediate attempts, so stop() waits for the jobs that are running.
       attempt: async (data) => {
         if (typeof data?.deliveryId === 'string' && ObjectId.isValid(data.deliveryId)) {
           const due = typeof data.due === 'number' ? new Date(data.due) : undefined;
-          await this.deps.work.track(runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due));
+          await work.track(runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due));
+          this.nudge(); // a retry's time has come: others may be due with it
         }
       },
     });
+  }
+
+  /** Something was just made due (a deferred publish, a replay): the due drain looks now. */
+  nudge(): void {
+    this.drainer?.nudge();
   }
 
   /**
@@ -66,14 +87,16 @@ export class Background {
     await this.agenda.ready;
     await clearStaleLocks(this.deps.db, this.agendaHandle, lockLifetimeFor(this.deps.config.delivery.timeoutMs));
     if (this.agendaHandle.owned) await this.agenda.start();
+    this.drainer?.start();
     this.sweepTimer = setInterval(() => void this.runSweep(), this.deps.config.delivery.sweepIntervalMs);
     this.sweepTimer.unref();
     void this.runSweep();
   }
 
-  /** Stops the sweep and Agenda (jobs running go on: the caller drains them). */
+  /** Stops the due drain, the sweep and Agenda (attempts running go on: the caller drains them). */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    await this.drainer?.stop();
     await this.sweeping;
     if (this.agendaHandle.owned) {
       // No new jobs start; jobs locked but not started are unlocked for other processes; running
@@ -83,41 +106,22 @@ export class Background {
     }
   }
 
-  /** Creates the job of an attempt at `at`, valid while the delivery's `next_attempt_at` is `due`. */
-  async scheduleAttempt(id: ObjectId, at: Date, trigger: AttemptTrigger, due: Date = at): Promise<void> {
-    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger, due: due.getTime() };
-    if (at.getTime() <= Date.now()) await this.agenda.now(ATTEMPT_JOB, data);
-    else await this.agenda.schedule(at, ATTEMPT_JOB, data);
+  /**
+   * Keeps a delayed retry durable: an Agenda job at `at`, valid while the delivery's
+   * `next_attempt_at` is still `at` (the due drain may take it first; then the job does nothing).
+   */
+  async scheduleRetry(id: ObjectId, at: Date, trigger: AttemptTrigger = 'retry'): Promise<void> {
+    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger, due: at.getTime() };
+    await this.agenda.schedule(at, ATTEMPT_JOB, data);
   }
 
-  /** Creates a job now for each delivery (stops early when the engine stops). */
-  async enqueueAll(docs: DeliveryDoc[], trigger: AttemptTrigger): Promise<void> {
-    for (const doc of docs) {
-      if (!this.deps.work.accepting) return;
-      await this.scheduleAttempt(doc._id, new Date(), trigger, doc.next_attempt_at!);
-    }
-  }
-
-  /** One sweep run, repeated at once while it finds full batches. */
+  /** One sweep run (fan-out check, auto-disable); what it wrote is due at once. */
   async sweep(): Promise<void> {
-    const { config, work } = this.deps;
-    const written = await this.deps.fanoutCheck.run();
-    if (written > 0) config.logger.info({ count: written }, 'chameleon-hooks: wrote deliveries whose first attempt a stop interrupted');
-    if (written > 0) this.deps.observer?.recovered(written);
-    const deps = {
-      deliveries: this.deps.deliveries,
-      destinations: this.deps.destinations,
-      // Shutting down: the rest stay held briefly, then any process's sweep takes them again.
-      enqueue: async (id: ObjectId, due: Date) => (work.accepting ? this.scheduleAttempt(id, new Date(), 'recovery', due) : undefined),
-      leaseMs: this.deps.leaseMs,
-      autoDisableAfterMs: config.delivery.autoDisableAfterMs,
-      logger: config.logger,
-    };
-    // Full batches mean more is overdue: go on at once, unless the package is shutting down.
-    while (work.accepting) {
-      const recovered = await sweepOnce(deps);
-      if (recovered > 0) this.deps.observer?.recovered(recovered);
-      if (recovered !== SWEEP_BATCH) break;
+    const { config } = this.deps;
+    const written = await sweepOnce({ fanoutCheck: this.deps.fanoutCheck, destinations: this.deps.destinations, autoDisableAfterMs: config.delivery.autoDisableAfterMs, logger: config.logger });
+    if (written > 0) {
+      this.deps.observer?.recovered(written);
+      this.nudge();
     }
   }
 

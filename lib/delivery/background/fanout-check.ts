@@ -11,6 +11,9 @@ import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
 import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { StateRepo } from './state-repo.js';
 
+/** Margin past the lease before a webhook's fan-out is checked (its first attempts have surely ended). */
+export const FANOUT_SETTLE_MARGIN_MS = 2_000;
+
 /** The state document holding how far webhooks have been checked. */
 export const FANOUT_WATERMARK_ID = 'fanout_checked_until';
 /**

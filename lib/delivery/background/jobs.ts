@@ -4,8 +4,8 @@
  * timeout (not 10 minutes), completed jobs removed (delivery state lives in our own
  * collection), `processEvery` as a number of ms, and stale locks cleared at start. There is
  * deliberately no recurring Agenda job: a recurring job left locked by a killed process is
- * starved until its lock expires (agenda#1749), so the recovery sweep runs on a timer in
- * every process instead (see background/background.ts).
+ * starved until its lock expires (agenda#1749), so the sweep and the due drain run on timers
+ * in every process instead (see background/background.ts). Agenda holds delayed retries only.
  */
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';

@@ -293,29 +293,34 @@ export class DeliveriesRepo {
   }
 
   /**
-   * Deliveries due for recovery: pending, unleased, overdue by `graceMs`. Marks them taken for
-   * `holdMs` (their `next_attempt_at` moves to the end of the hold, as returned).
+   * Due deliveries (pending, `next_attempt_at` reached, no live lease), oldest due first: ids and
+   * destinations only, for the in-process drain to claim one by one.
    */
-  async takeOverdue(now: Date, graceMs: number, holdMs: number, limit: number): Promise<DeliveryDoc[]> {
-    const due = await this.collection
-      .find({
-        state: 'pending',
-        next_attempt_at: { $lte: new Date(now.getTime() - graceMs) },
-        $or: [{ lease_until: null }, { lease_until: { $lt: now } }],
-      })
+  dueCandidates(now: Date, limit: number): Promise<Array<Pick<DeliveryDoc, '_id' | 'endpoint_id' | 'next_attempt_at'>>> {
+    return this.collection
+      .find(
+        { state: 'pending', next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
+        { projection: { _id: 1, endpoint_id: 1, next_attempt_at: 1 } },
+      )
       .sort({ next_attempt_at: 1 })
       .limit(limit)
       .toArray();
-    const taken: DeliveryDoc[] = [];
-    for (const doc of due) {
-      const holdUntil = new Date(now.getTime() + holdMs);
-      const held = await this.updateIf(
-        { _id: doc._id, state: 'pending', next_attempt_at: doc.next_attempt_at! },
-        { $set: { next_attempt_at: holdUntil, next_trigger: 'recovery', updated_at: now } },
-      );
-      if (held) taken.push({ ...doc, next_attempt_at: holdUntil, next_trigger: 'recovery' });
-    }
-    return taken;
+  }
+
+  /**
+   * Claims a delivery for one attempt if it is due at `now` and no live lease holds it: counts
+   * the attempt and leases it. Returns the claimed document and whether an earlier attempt's
+   * lease had run out (the process making it stopped: a recovery), or `null`.
+   */
+  async claimDue(id: ObjectId, now: Date, leaseMs: number): Promise<{ doc: DeliveryDoc; interrupted: boolean } | null> {
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const before = await this.collection.findOneAndUpdate(
+      { _id: id, state: 'pending', next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
+      { $inc: { attempts: 1 }, $set: { lease_until: leaseUntil, updated_at: now } },
+      { returnDocument: 'before' },
+    );
+    if (!before) return null;
+    return { doc: { ...before, attempts: before.attempts + 1, lease_until: leaseUntil, updated_at: now }, interrupted: before.lease_until !== null };
   }
 
   /** Cancels every pending delivery of a destination. */

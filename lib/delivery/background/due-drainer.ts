@@ -1,0 +1,156 @@
+/**
+ * Attempts due deliveries in this process, at full speed: retries whose time has come,
+ * deliveries whose attempt a crash interrupted (their lease ran out), deliveries publish or
+ * replay left pending. It reads a page of due ids (oldest due first), claims them one by one
+ * (an atomic conditional update, so processes sharing the backlog never attempt one twice) as
+ * slots free up, and hands each to the attempt runner — the same limiter as first attempts.
+ * It holds at most `maxInFlight` claimed attempts (half the process's slots by default, so
+ * fresh publishes always find room) and at most `perDestination` per destination, and polls
+ * every `pollMs` when nothing is due. Memory: one page of ids plus the attempts in flight.
+ */
+import type { ObjectId } from 'mongodb';
+import type { Logger } from '../../logger.js';
+import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { DeliveryDoc } from '../deliveries/documents.js';
+import type { WorkTracker } from './work-tracker.js';
+
+/** Due ids read per query (one page). */
+export const DUE_PAGE = 1000;
+
+/** Attempts one claimed delivery (the attempt runner). */
+export type AttemptClaimed = (doc: DeliveryDoc, interrupted: boolean) => Promise<unknown>;
+
+/** What the drainer needs. */
+export interface DueDrainerOptions {
+  deliveries: DeliveriesRepo;
+  attempt: AttemptClaimed;
+  work: WorkTracker;
+  leaseMs: number;
+  /** Claimed attempts held at once by the drainer in this process. */
+  maxInFlight: number;
+  /** Claimed attempts held at once per destination. */
+  perDestination: number;
+  /** Wait between queries when nothing is due, in ms. */
+  pollMs: number;
+  /** Ids read per query. @defaultValue {@link DUE_PAGE} */
+  pageSize?: number;
+  logger: Logger;
+}
+
+interface Candidate {
+  id: ObjectId;
+  destination: string;
+}
+
+/** The in-process drain of due deliveries. */
+export class DueDrainer {
+  private candidates: Candidate[] = [];
+  private inFlight = 0;
+  private readonly perDestination = new Map<string, number>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private nudged = false;
+
+  constructor(private readonly options: DueDrainerOptions) {}
+
+  /** Starts draining (a loop that polls when idle). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run().catch((error: unknown) => this.options.logger.error({ err: error }, 'chameleon-hooks: due drain stopped'));
+  }
+
+  /** Looks for due deliveries now (something was just made due). */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Stops claiming; attempts already claimed go on (the work tracker drains them). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { pollMs, pageSize = DUE_PAGE } = this.options;
+    let lastPageFull = false;
+    while (this.running && this.options.work.accepting) {
+      if (this.candidates.length === 0) {
+        this.nudged = false;
+        let page: Array<Pick<DeliveryDoc, '_id' | 'endpoint_id'>> = [];
+        try {
+          page = await this.options.deliveries.dueCandidates(new Date(), pageSize);
+        } catch (error) {
+          this.options.logger.warn({ err: error }, 'chameleon-hooks: could not read due deliveries');
+        }
+        lastPageFull = page.length === pageSize;
+        // Processes sharing a backlog read the same page: each takes it in its own order.
+        this.candidates = shuffle(page.map((d) => ({ id: d._id, destination: d.endpoint_id.toHexString() })));
+        if (this.candidates.length === 0) {
+          await this.sleep(pollMs);
+          continue;
+        }
+      }
+      this.fill();
+      // Wait for a slot (or, with the page used up, for the next read: at once after a full page).
+      if (this.candidates.length > 0 || this.inFlight >= this.options.maxInFlight) await this.sleep(pollMs);
+      else if (!lastPageFull && !this.nudged) await this.sleep(pollMs);
+    }
+  }
+
+  /** Claims and starts as many candidates as there are free slots. */
+  private fill(): void {
+    const { maxInFlight, perDestination } = this.options;
+    for (let i = 0; i < this.candidates.length && this.inFlight < maxInFlight; ) {
+      const candidate = this.candidates[i]!;
+      const held = this.perDestination.get(candidate.destination) ?? 0;
+      if (held >= perDestination) {
+        i++; // this destination is busy: leave it for later, try the next
+        continue;
+      }
+      this.candidates.splice(i, 1);
+      this.inFlight++;
+      this.perDestination.set(candidate.destination, held + 1);
+      void this.options.work.track(this.claimAndAttempt(candidate.id)).finally(() => {
+        this.inFlight--;
+        const left = (this.perDestination.get(candidate.destination) ?? 1) - 1;
+        if (left <= 0) this.perDestination.delete(candidate.destination);
+        else this.perDestination.set(candidate.destination, left);
+        this.wake?.();
+      });
+    }
+  }
+
+  private async claimAndAttempt(id: ObjectId): Promise<void> {
+    if (!this.running) return;
+    const claimed = await this.options.deliveries.claimDue(id, new Date(), this.options.leaseMs);
+    if (claimed) await this.options.attempt(claimed.doc, claimed.interrupted);
+  }
+
+  /** Sleeps `ms`, or until woken (a slot freed, a nudge, stop). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref?.();
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+/** Fisher–Yates, in place. */
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
