@@ -95,7 +95,7 @@ export class DeliveryEngine {
       retentionMs: delivery.retentionMs,
       maxAttempts: delivery.retrySchedule.length + 1,
     });
-    this.background = new Background({ config, db, deliveries: this.deliveries, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer });
+    this.background = new Background({ config, db, deliveries: this.deliveries, webhooks: this.webhooks, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer });
     this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
     this.runner = new AttemptRunner({
       deliveries: this.deliveries,

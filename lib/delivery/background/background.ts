@@ -8,6 +8,7 @@ import type { Agenda } from 'agenda';
 import type { Config } from '../../options.js';
 import type { AttemptTrigger } from '../deliveries/documents.js';
 import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { DestinationRegistry } from '../destinations/registry.js';
 import type { AttemptRunner } from '../attempts/attempt-runner.js';
 import { ATTEMPT_JOB, clearStaleLocks, createAgenda, defineJobs, lockLifetimeFor, type AgendaHandle, type AttemptJobData } from './jobs.js';
@@ -22,6 +23,7 @@ export interface BackgroundDeps {
   config: Config;
   db: Db;
   deliveries: DeliveriesRepo;
+  webhooks: WebhooksRepo;
   destinations: DestinationRegistry;
   fanoutCheck: FanoutCheck;
   work: WorkTracker;
@@ -52,7 +54,8 @@ export class Background {
     const { concurrency, perEndpointConcurrency, pollIntervalMs } = config.delivery;
     this.drainer = new DueDrainer({
       deliveries,
-      attempt: (doc, interrupted) => runner.attemptClaimed(doc, interrupted ? 'recovery' : doc.next_trigger),
+      webhooks: this.deps.webhooks,
+      attempt: (doc, interrupted, webhook) => runner.attemptClaimed(doc, interrupted ? 'recovery' : doc.next_trigger, webhook ? { webhook } : {}),
       work,
       leaseMs,
       maxInFlight: Math.max(1, Math.ceil(concurrency / 2)),

@@ -11,18 +11,21 @@
 import type { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
 import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
-import type { DeliveryDoc } from '../deliveries/documents.js';
+import type { DeliveryDoc, WebhookDoc } from '../deliveries/documents.js';
+import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { WorkTracker } from './work-tracker.js';
 
 /** Due ids read per query (one page). */
 export const DUE_PAGE = 1000;
 
-/** Attempts one claimed delivery (the attempt runner). */
-export type AttemptClaimed = (doc: DeliveryDoc, interrupted: boolean) => Promise<unknown>;
+/** Attempts one claimed delivery (the attempt runner), with its webhook when already loaded. */
+export type AttemptClaimed = (doc: DeliveryDoc, interrupted: boolean, webhook: WebhookDoc | undefined) => Promise<unknown>;
 
 /** What the drainer needs. */
 export interface DueDrainerOptions {
   deliveries: DeliveriesRepo;
+  /** Loads the webhooks of the deliveries started together in one query. */
+  webhooks: WebhooksRepo;
   attempt: AttemptClaimed;
   work: WorkTracker;
   leaseMs: number;
@@ -39,6 +42,7 @@ export interface DueDrainerOptions {
 
 interface Candidate {
   id: ObjectId;
+  webhookId: ObjectId;
   destination: string;
 }
 
@@ -80,7 +84,7 @@ export class DueDrainer {
     while (this.running && this.options.work.accepting) {
       if (this.candidates.length === 0) {
         this.nudged = false;
-        let page: Array<Pick<DeliveryDoc, '_id' | 'endpoint_id'>> = [];
+        let page: Array<Pick<DeliveryDoc, '_id' | 'endpoint_id' | 'webhook_id'>> = [];
         try {
           page = await this.options.deliveries.dueCandidates(new Date(), pageSize);
         } catch (error) {
@@ -88,11 +92,17 @@ export class DueDrainer {
         }
         lastPageFull = page.length === pageSize;
         // Processes sharing a backlog read the same page: each takes it in its own order.
-        this.candidates = shuffle(page.map((d) => ({ id: d._id, destination: d.endpoint_id.toHexString() })));
+        this.candidates = shuffle(page.map((d) => ({ id: d._id, webhookId: d.webhook_id, destination: d.endpoint_id.toHexString() })));
         if (this.candidates.length === 0) {
           await this.sleep(pollMs);
           continue;
         }
+      }
+      // Start attempts in groups (their webhooks are read in one query), not one per freed slot.
+      const free = this.options.maxInFlight - this.inFlight;
+      if (free < Math.max(1, Math.floor(this.options.maxInFlight / 4)) && this.inFlight > 0) {
+        await this.sleep(pollMs);
+        continue;
       }
       this.fill();
       // Wait for a slot (or, with the page used up, for the next read: at once after a full page).
@@ -101,9 +111,10 @@ export class DueDrainer {
     }
   }
 
-  /** Claims and starts as many candidates as there are free slots. */
+  /** Claims and starts as many candidates as there are free slots (their webhooks read in one query). */
   private fill(): void {
     const { maxInFlight, perDestination } = this.options;
+    const batch: Candidate[] = [];
     for (let i = 0; i < this.candidates.length && this.inFlight < maxInFlight; ) {
       const candidate = this.candidates[i]!;
       const held = this.perDestination.get(candidate.destination) ?? 0;
@@ -114,7 +125,12 @@ export class DueDrainer {
       this.candidates.splice(i, 1);
       this.inFlight++;
       this.perDestination.set(candidate.destination, held + 1);
-      void this.options.work.track(this.claimAndAttempt(candidate.id)).finally(() => {
+      batch.push(candidate);
+    }
+    if (batch.length === 0) return;
+    const webhooks = this.options.webhooks.byIds(batch.map((c) => c.webhookId)).catch(() => new Map<string, WebhookDoc>());
+    for (const candidate of batch) {
+      void this.options.work.track(this.claimAndAttempt(candidate, webhooks)).finally(() => {
         this.inFlight--;
         const left = (this.perDestination.get(candidate.destination) ?? 1) - 1;
         if (left <= 0) this.perDestination.delete(candidate.destination);
@@ -124,10 +140,10 @@ export class DueDrainer {
     }
   }
 
-  private async claimAndAttempt(id: ObjectId): Promise<void> {
+  private async claimAndAttempt(candidate: Candidate, webhooks: Promise<Map<string, WebhookDoc>>): Promise<void> {
     if (!this.running) return;
-    const claimed = await this.options.deliveries.claimDue(id, new Date(), this.options.leaseMs);
-    if (claimed) await this.options.attempt(claimed.doc, claimed.interrupted);
+    const [claimed, loaded] = await Promise.all([this.options.deliveries.claimDue(candidate.id, new Date(), this.options.leaseMs), webhooks]);
+    if (claimed) await this.options.attempt(claimed.doc, claimed.interrupted, loaded.get(candidate.webhookId.toHexString()));
   }
 
   /** Sleeps `ms`, or until woken (a slot freed, a nudge, stop). */

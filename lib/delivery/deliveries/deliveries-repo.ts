@@ -296,11 +296,11 @@ export class DeliveriesRepo {
    * Due deliveries (pending, `next_attempt_at` reached, no live lease), oldest due first: ids and
    * destinations only, for the in-process drain to claim one by one.
    */
-  dueCandidates(now: Date, limit: number): Promise<Array<Pick<DeliveryDoc, '_id' | 'endpoint_id' | 'next_attempt_at'>>> {
+  dueCandidates(now: Date, limit: number): Promise<Array<Pick<DeliveryDoc, '_id' | 'endpoint_id' | 'webhook_id' | 'next_attempt_at'>>> {
     return this.collection
       .find(
         { state: 'pending', next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
-        { projection: { _id: 1, endpoint_id: 1, next_attempt_at: 1 } },
+        { projection: { _id: 1, endpoint_id: 1, webhook_id: 1, next_attempt_at: 1 } },
       )
       .sort({ next_attempt_at: 1 })
       .limit(limit)

@@ -19,6 +19,12 @@ export class WebhooksRepo {
     return this.collection.findOne({ _id: id });
   }
 
+  /** Webhooks by id (those that exist), keyed by hex id. */
+  async byIds(ids: ObjectId[]): Promise<Map<string, WebhookDoc>> {
+    const docs = ids.length === 0 ? [] : await this.collection.find({ _id: { $in: ids } }).toArray();
+    return new Map(docs.map((d) => [d._id.toHexString(), d]));
+  }
+
   /** An account's webhooks of these topics since `since`, oldest first, at most `limit` (replay). */
   since(account: string, since: Date, topics: readonly string[], limit: number): Promise<WebhookDoc[]> {
     return this.collection

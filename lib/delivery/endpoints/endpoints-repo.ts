@@ -89,6 +89,8 @@ function parseExperienceIds(value: unknown): string[] {
 /** Reads and writes endpoints. */
 export class EndpointsRepo {
   private readonly cache = new TtlCache<string, EndpointDoc[]>(CACHE_TTL_MS);
+  /** Endpoints by id for attempts (a backlog drains thousands per second to a few endpoints). */
+  private readonly byIdCache = new TtlCache<string, EndpointDoc>(CACHE_TTL_MS);
 
   constructor(
     private readonly collection: Collection<EndpointDoc>,
@@ -168,16 +170,16 @@ export class EndpointsRepo {
     return doc;
   }
 
-  /** One endpoint by id, whatever its account (for attempts). */
-  byId(id: ObjectId): Promise<EndpointDoc | null> {
-    return this.collection.findOne({ _id: id });
+  /** One endpoint by id, whatever its account (for attempts); cached for a second, like `enabledFor`. */
+  async byId(id: ObjectId): Promise<EndpointDoc | null> {
+    return (await this.byIdCache.getOrLoad(id.toHexString(), async () => (await this.collection.findOne({ _id: id })) ?? undefined)) ?? null;
   }
 
   /** Deletes an endpoint; `false` when it did not exist. */
   async delete(account: string, id: string): Promise<EndpointDoc> {
     const doc = await this.get(account, id);
     await this.collection.deleteOne({ _id: doc._id, account });
-    this.invalidate(account);
+    this.invalidate(account, doc._id);
     return doc;
   }
 
@@ -189,7 +191,7 @@ export class EndpointsRepo {
       { $set: { disabled: true, disabled_reason: reason, disabled_at: now, updated_at: now } },
       { projection: { account: 1 } },
     );
-    if (doc) this.invalidate(doc.account);
+    if (doc) this.invalidate(doc.account, id);
   }
 
   /** Enables an endpoint again (a successful ping). */
@@ -200,7 +202,7 @@ export class EndpointsRepo {
       { $set: { disabled: false, disabled_reason: null, disabled_at: null, failing_since: null, updated_at: now } },
       { projection: { account: 1 } },
     );
-    if (doc) this.invalidate(doc.account);
+    if (doc) this.invalidate(doc.account, id);
   }
 
   /** Disables every endpoint that has failed continuously since before `cutoff`; returns their ids. */
@@ -210,8 +212,9 @@ export class EndpointsRepo {
     return failing.map((d) => d._id);
   }
 
-  /** Forgets the cached endpoints of an account. */
-  invalidate(account: string): void {
+  /** Forgets the cached endpoints of an account (and one endpoint's by-id entry). */
+  invalidate(account: string, id?: ObjectId): void {
     this.cache.delete(account);
+    if (id) this.byIdCache.delete(id.toHexString());
   }
 }
