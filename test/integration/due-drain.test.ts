@@ -85,7 +85,7 @@ describe('the due drain', () => {
   it('should answer a retry whose job is far away once it is due, and leave the stale job doing nothing', async () => {
     let calls = 0;
     const target = await receiver((_req, body) => ({ status: JSON.parse(body.toString()).kind === 'ping' || calls++ > 0 ? 200 : 500 }));
-    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
+    await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'] });
     const { id } = await t.hooks.publish(ACCOUNT.id, 'tour.started', topicData('tour.started') as never);
     const { deliveries } = collections(t.db.db);
     const failed = await until(async () => {

@@ -149,14 +149,13 @@ export class DueDrainer {
   /** Sleeps `ms`, or until woken (a slot freed, a nudge, stop). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       timer.unref?.();
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        if (self.wake === done) self.wake = undefined;
-        resolve();
-      }
       this.wake = done;
     });
   }
