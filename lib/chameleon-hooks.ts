@@ -38,7 +38,7 @@ export interface ChameleonHooks extends Router {
   /** Account helpers for accounts stored in MongoDB. */
   accounts: {
     /** Creates an account; its secrets are returned this once. */
-    create(input: { name: string }): Promise<CreatedAccount>;
+    create(input: { name: string; domain?: string }): Promise<CreatedAccount>;
     /** Rotates an account's webhook secret; the old one stays valid for `graceMs`. */
     rotateWebhookSecret(accountId: string, graceMs?: number): Promise<string>;
     /** The accounts (id and name; never a secret). */
@@ -209,7 +209,7 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
       },
     },
     accounts: {
-      create: async (input: { name: string }) => (await runtime()).accounts.create(input),
+      create: async (input: { name: string; domain?: string }) => (await runtime()).accounts.create(input),
       rotateWebhookSecret: async (accountId: string, graceMs?: number) => (await runtime()).accounts.rotateWebhookSecret(accountId, graceMs),
       list: operator.accountsList,
     },

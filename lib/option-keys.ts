@@ -24,7 +24,7 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.freeze([
 ]);
 
 /** The keys of a static account. */
-export const ACCOUNT_KEYS: readonly string[] = Object.freeze(['id', 'name', 'secret', 'webhookSecret']);
+export const ACCOUNT_KEYS: readonly string[] = Object.freeze(['id', 'name', 'domain', 'secret', 'webhookSecret']);
 
 /** The keys of `mongo`. */
 export const MONGO_KEYS: readonly string[] = Object.freeze(['uri', 'client', 'db', 'dbName']);

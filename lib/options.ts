@@ -23,6 +23,8 @@ export interface StaticAccount {
   id: string;
   /** A display name. @defaultValue the id */
   name?: string;
+  /** The account's web domain (`acme.co`), sent in the `ping` payload's `account`. @defaultValue none */
+  domain?: string;
   /** The account secret that authenticates incoming requests (at least 16 characters). */
   secret: string;
   /** The secret that signs this account's outgoing webhooks (at least 16 characters). */
@@ -310,7 +312,7 @@ function parseAccounts(accounts: unknown): StaticAccount[] {
     const at = `accounts[${i}]`;
     if (!isPlainObject(account)) throw new InvalidOptionError(at, 'expected { id, secret, webhookSecret }');
     assertKnownKeys(account, ACCOUNT_KEYS, at);
-    const { id, secret, webhookSecret, name } = account;
+    const { id, secret, webhookSecret, name, domain } = account;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(id)) {
       throw new InvalidOptionError(`${at}.id`, 'expected 1–64 letters, digits, `_`, `.` or `-`');
     }
@@ -319,11 +321,14 @@ function parseAccounts(accounts: unknown): StaticAccount[] {
       throw new InvalidOptionError(`${at}.webhookSecret`, 'expected a string of at least 16 characters');
     }
     if (name !== undefined && typeof name !== 'string') throw new InvalidOptionError(`${at}.name`, 'expected a string');
+    if (domain !== undefined && (typeof domain !== 'string' || domain.length === 0 || domain.length > 253)) {
+      throw new InvalidOptionError(`${at}.domain`, 'expected a domain name of 1–253 characters');
+    }
     if (ids.has(id)) throw new InvalidOptionError(`${at}.id`, `duplicate account id "${id}"`);
     if (secrets.has(secret)) throw new InvalidOptionError(`${at}.secret`, 'two accounts share one secret');
     ids.add(id);
     secrets.add(secret);
-    return Object.freeze({ id, secret, webhookSecret, name: name ?? id });
+    return Object.freeze({ id, secret, webhookSecret, name: name ?? id, ...(domain !== undefined ? { domain } : {}) });
   });
 }
 

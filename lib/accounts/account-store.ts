@@ -14,6 +14,8 @@ import { TtlCache } from '../store/ttl-cache.js';
 export interface Account {
   id: string;
   name: string;
+  /** The account's web domain, when known (sent in `ping`). */
+  domain?: string;
   /** The newest webhook secret: it signs once every earlier secret's grace period is over. */
   webhookSecret: string;
   /**
@@ -58,6 +60,7 @@ export interface CreatedAccount {
 interface AccountDoc {
   _id: string;
   name: string;
+  domain?: string;
   secret_hash: string;
   webhook_secret: string;
   previous_webhook_secrets: Array<{ secret: string; expires_at: Date }>;
@@ -78,7 +81,7 @@ export class AccountStore {
     staticAccounts: readonly StaticAccount[],
   ) {
     for (const a of staticAccounts) {
-      const account: Account = { id: a.id, name: a.name ?? a.id, webhookSecret: a.webhookSecret, previousWebhookSecrets: [] };
+      const account: Account = { id: a.id, name: a.name ?? a.id, ...(a.domain !== undefined ? { domain: a.domain } : {}), webhookSecret: a.webhookSecret, previousWebhookSecrets: [] };
       this.staticByHash.set(hashSecret(a.secret), account);
       this.staticById.set(a.id, account);
     }
@@ -118,10 +121,13 @@ export class AccountStore {
   }
 
   /** Creates a stored account and returns its secrets, which are shown this once. */
-  async create(input: { name: string }): Promise<CreatedAccount> {
+  async create(input: { name: string; domain?: string }): Promise<CreatedAccount> {
     if (this.isStatic) throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'Accounts are static (given in options); they cannot be created at run time');
     if (typeof input?.name !== 'string' || input.name.trim().length === 0 || input.name.length > 200) {
       throw new ChameleonError('CH_ERR_UNPROCESSABLE', 'An account needs a name of 1–200 characters');
+    }
+    if (input.domain !== undefined && (typeof input.domain !== 'string' || input.domain.trim().length === 0 || input.domain.length > 253)) {
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`domain` must be a domain name of 1–253 characters');
     }
     const secret = generateSecret('acct');
     const webhookSecret = generateSecret('whsec');
@@ -129,6 +135,7 @@ export class AccountStore {
     await this.docs().insertOne({
       _id: id,
       name: input.name.trim(),
+      ...(input.domain !== undefined ? { domain: input.domain.trim() } : {}),
       secret_hash: hashSecret(secret),
       webhook_secret: webhookSecret,
       previous_webhook_secrets: [],
@@ -171,6 +178,7 @@ function toAccount(doc: AccountDoc): Account {
   return {
     id: doc._id,
     name: doc.name,
+    ...(doc.domain !== undefined ? { domain: doc.domain } : {}),
     webhookSecret: doc.webhook_secret,
     previousWebhookSecrets: (doc.previous_webhook_secrets ?? []).map((p) => ({ secret: p.secret, until: p.expires_at })),
   };

@@ -12,7 +12,7 @@ import type { Account, AccountStore } from '../accounts/account-store.js';
 import type { Collections } from '../store/collections.js';
 import type { PublishKind, PublishPayloads } from '../topics/index.js';
 import type { DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
-import { DeliveriesRepo } from './deliveries/deliveries-repo.js';
+import { DeliveriesRepo, newDelivery, type DeliveryPage } from './deliveries/deliveries-repo.js';
 import { WebhooksRepo } from './deliveries/webhooks-repo.js';
 import { healthOf, HEALTH_MAX_DELIVERIES, HEALTH_WINDOW_MS, type DestinationHealth } from './deliveries/health.js';
 import type { Destination, DestinationKind, DestinationSource } from './destinations/destination.js';
@@ -43,6 +43,14 @@ export function leaseFor(timeoutMs: number): number {
   return timeoutMs + Math.min(5_000, timeoutMs);
 }
 
+/**
+ * The `ping` payload: the account as the seed shows it (`{id, domain, name}`, `domain` when the
+ * account has one), valid against the `ping` topic schema for stored and static accounts alike.
+ */
+export function pingData(account: Pick<Account, 'id' | 'name' | 'domain'>): { account: { id: string; domain?: string; name: string } } {
+  return { account: { id: account.id, ...(account.domain !== undefined ? { domain: account.domain } : {}), name: account.name } };
+}
+
 /** Publishing, delivery control and the background machinery, for every kind of destination. */
 export class DeliveryEngine {
   /** Endpoints (destinations of kind `endpoint`). */
@@ -61,6 +69,7 @@ export class DeliveryEngine {
   private readonly background: Background;
   private readonly publisher: Publisher;
   private started = false;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly config: Config,
@@ -71,6 +80,7 @@ export class DeliveryEngine {
   ) {
     const { delivery, limits, logger, flushIntervalMs } = config;
     const leaseMs = leaseFor(delivery.timeoutMs);
+    this.leaseMs = leaseMs;
     this.work = new WorkTracker(logger);
     this.endpoints = new EndpointsRepo(collections.get<EndpointDoc>('endpoints'), {
       allowHttp: delivery.allowHttp,
@@ -175,7 +185,7 @@ export class DeliveryEngine {
   async ping(account: Account, endpointId: string): Promise<{ webhook_id: string; report: AttemptReport | undefined }> {
     this.work.assertAccepting();
     const destination = endpointDestination(await this.endpoints.get(account.id, endpointId));
-    const data = { account: { id: account.id, name: account.name } };
+    const data = pingData(account);
     const { webhook, delivery } = await this.publisher.forPing(account.id, 'ping', data, destination);
     const report = await this.work.track(this.runner.attemptClaimed(delivery, 'ping', { webhook, destination }));
     return { webhook_id: webhook._id.toHexString(), report };
@@ -192,6 +202,11 @@ export class DeliveryEngine {
   async replayTo(account: Account, destination: Destination, since: Date): Promise<{ deliveries: number }> {
     this.work.assertAccepting();
     if (destination.account !== account.id) throw new ChameleonError('CH_ERR_NOT_FOUND', 'No such destination');
+    if (destination.disabled) {
+      const what = destination.kind === 'endpoint' ? 'endpoint' : 'integration';
+      const how = destination.kind === 'endpoint' ? ': a successful ping enables it again' : '';
+      throw new ChameleonError('CH_ERR_CONFLICT', `The ${what} is disabled (${destination.disabledReason ?? 'by request'}), so nothing can be replayed to it${how}`);
+    }
     return { deliveries: await this.publisher.forReplay(account.id, destination, since) };
   }
 
@@ -205,6 +220,29 @@ export class DeliveryEngine {
     if (!reopened) throw new ChameleonError('CH_ERR_CONFLICT', 'An attempt of this delivery is in flight; try again when it has finished');
     await this.work.track(this.runner.attemptById(id, 'manual'));
     return (await this.deliveries.byId(id))!;
+  }
+
+  /**
+   * A page of a destination's deliveries, newest first. The first page (no cursor) also lists the
+   * first attempts publish has in flight, whose documents are written only with their outcome,
+   * as `sending` (from the webhooks' fan-out, in any process).
+   */
+  async listDeliveries(destination: { kind: DestinationKind; id: ObjectId; account: string }, page: DeliveryPage): Promise<DeliveryDoc[]> {
+    const stored = await this.deliveries.listFor(destination.id, destination.account, page);
+    const firstPage = page.cursor === undefined || Object.keys(page.cursor).length === 0;
+    if (!firstPage || (page.state !== undefined && page.state !== 'sending' && page.state !== 'pending')) return stored;
+    const now = new Date();
+    const webhooks = await this.webhooks.recentFanoutTo(destination.account, destination.id, new Date(now.getTime() - this.leaseMs));
+    const entries = webhooks.flatMap((w) => (w.fanout ?? []).filter((f) => f.endpoint_id.equals(destination.id)).map((f) => ({ webhook: w, id: f.delivery_id })));
+    if (entries.length === 0) return stored;
+    const written = await this.deliveries.existing(entries.map((e) => e.id));
+    const sending = entries
+      .filter((e) => !written.has(e.id.toHexString()))
+      .map((e) => ({
+        ...newDelivery({ account: destination.account, webhookId: e.webhook._id, destination, topic: e.webhook.topic, maxAttempts: this.publisher.maxAttempts, trigger: 'publish' }, e.webhook.created_at, this.leaseMs, true),
+        _id: e.id,
+      }));
+    return [...sending, ...stored];
   }
 
   /** One delivery of the account, or a `404`. */

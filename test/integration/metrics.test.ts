@@ -86,12 +86,13 @@ describe('metrics', () => {
     expect(await sample(registry, 'chameleon_hooks_attempt_duration_seconds_count', { destination: 'endpoint', status_class: '5xx' })).toBeGreaterThanOrEqual(1);
   });
 
-  it('should count the sweep recovery of an overdue delivery and its successful attempt', async () => {
+  it('should count the recovery of an interrupted delivery and its successful attempt', async () => {
     receiver.setHandler(() => ({ status: 200, body: 'ok' }));
     const before = (await sample(registry, 'chameleon_hooks_sweep_recoveries_total')) ?? 0;
-    // The retry job is an hour away: make the delivery overdue, as after a crash, for the sweep to take.
+    // The retry job is an hour away: make the delivery due with an expired lease, as after a crash
+    // mid-attempt, for the due drain to take up as a recovery.
     const past = new Date(Date.now() - 60_000);
-    await t.db.db.collection('chameleon_deliveries').updateMany({ state: 'pending', topic: 'tour.started' }, { $set: { next_attempt_at: past, lease_until: null } });
+    await t.db.db.collection('chameleon_deliveries').updateMany({ state: 'pending', topic: 'tour.started' }, { $set: { next_attempt_at: past, lease_until: new Date(Date.now() - 1000) } });
     await until(async () => (await sample(registry, 'chameleon_hooks_deliveries_total', { topic: 'tour.started', outcome: 'succeeded' })) === 1);
     expect(await sample(registry, 'chameleon_hooks_sweep_recoveries_total')).toBe(before + 1);
     expect(await sample(registry, 'chameleon_hooks_attempt_duration_seconds_count', { destination: 'endpoint', status_class: '2xx' })).toBeGreaterThanOrEqual(1);

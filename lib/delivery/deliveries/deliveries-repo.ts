@@ -65,7 +65,8 @@ export interface DeliveryPage {
   /** The cursor's filter (`parsePage(…, 'created_at').filter`): deliveries strictly older than it. */
   cursor?: Document;
   limit: number;
-  state?: DeliveryState;
+  /** A stored state, or `sending`: pending with an attempt in flight. */
+  state?: DeliveryState | 'sending';
 }
 
 /** What the dashboard's delivery list asks for. */
@@ -99,7 +100,8 @@ export class DeliveriesRepo {
   /** A page of one destination's deliveries, newest first. */
   listFor(destinationId: ObjectId, account: string, page: DeliveryPage): Promise<DeliveryDoc[]> {
     const filter: Filter<DeliveryDoc> = { endpoint_id: destinationId, account, ...page.cursor };
-    if (page.state) filter.state = page.state;
+    if (page.state === 'sending') Object.assign(filter, { state: 'pending', lease_until: { $gt: new Date() } });
+    else if (page.state) filter.state = page.state;
     return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
   }
 

@@ -110,8 +110,16 @@ function iso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
 }
 
+/**
+ * The state the API shows: a stored state, or `sending` for a pending delivery whose attempt is in
+ * flight (it holds a live lease; a first attempt from publish is in flight before its document exists).
+ */
+export function shownState(doc: DeliveryDoc, now = new Date()): DeliveryState | 'sending' {
+  return doc.state === 'pending' && doc.lease_until !== null && doc.lease_until > now ? 'sending' : doc.state;
+}
+
 /** A delivery as the API shows it, with its attempts. */
-export function deliveryJson(doc: DeliveryDoc): Record<string, unknown> {
+export function deliveryJson(doc: DeliveryDoc, now = new Date()): Record<string, unknown> {
   return {
     id: doc._id.toHexString(),
     webhook_id: doc.webhook_id.toHexString(),
@@ -119,7 +127,7 @@ export function deliveryJson(doc: DeliveryDoc): Record<string, unknown> {
       ? { endpoint_id: doc.endpoint_id.toHexString() }
       : { destination: { kind: doc.destination_kind, id: doc.endpoint_id.toHexString() } }),
     kind: doc.topic,
-    state: doc.state,
+    state: shownState(doc, now),
     attempts_count: doc.attempts,
     max_attempts: doc.max_attempts,
     next_attempt_at: doc.state === 'pending' ? iso(doc.next_attempt_at) : null,

@@ -15,7 +15,10 @@ export interface DestinationHealth {
   status: 'active' | 'inactive' | 'unknown';
   attempts: number;
   success_rate: number | null;
+  /** Latency of the successful attempts only (a timeout or a refused connection is no latency). */
   latency_ms: { p50: number | null; p95: number | null; avg: number | null };
+  /** The failed attempts, apart: how many, and the latest one. */
+  failures: { count: number; last_at: string | null; last_error: string | null };
   window: string;
 }
 
@@ -34,8 +37,10 @@ export function healthOf(logs: readonly AttemptLog[], now: Date): DestinationHea
   const since = new Date(now.getTime() - HEALTH_WINDOW_MS);
   const attempts = logs.filter((a) => a.at >= since).sort((a, b) => a.at.getTime() - b.at.getTime());
   const ok = attempts.filter((a) => a.status !== null && a.status >= 200 && a.status < 300 && a.error === null);
-  const latencies = attempts.map((a) => a.duration_ms).sort((a, b) => a - b);
+  const failed = attempts.filter((a) => !ok.includes(a));
+  const latencies = ok.map((a) => a.duration_ms).sort((a, b) => a - b);
   const last = attempts[attempts.length - 1];
+  const lastFailure = failed[failed.length - 1];
   return {
     status: !last ? 'unknown' : last.error === null ? 'active' : 'inactive',
     attempts: attempts.length,
@@ -45,6 +50,7 @@ export function healthOf(logs: readonly AttemptLog[], now: Date): DestinationHea
       p95: percentile(latencies, 95),
       avg: latencies.length === 0 ? null : Math.round(latencies.reduce((s, v) => s + v, 0) / latencies.length),
     },
+    failures: { count: failed.length, last_at: lastFailure ? lastFailure.at.toISOString() : null, last_error: lastFailure?.error ?? null },
     window: '24h',
   };
 }

@@ -25,6 +25,18 @@ export class WebhooksRepo {
     return new Map(docs.map((d) => [d._id.toHexString(), d]));
   }
 
+  /**
+   * An account's webhooks since `since` whose fan-out names this destination (their first
+   * attempts may still be in flight, their delivery documents not written yet), without their data.
+   */
+  recentFanoutTo(account: string, destinationId: ObjectId, since: Date): Promise<WebhookDoc[]> {
+    return this.collection
+      .find({ account, created_at: { $gte: since }, 'fanout.endpoint_id': destinationId }, { projection: { data: 0 } })
+      .sort({ created_at: -1 })
+      .limit(1000)
+      .toArray();
+  }
+
   /** An account's webhooks of these topics since `since`, oldest first, at most `limit` (replay). */
   since(account: string, since: Date, topics: readonly string[], limit: number): Promise<WebhookDoc[]> {
     return this.collection

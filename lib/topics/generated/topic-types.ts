@@ -68,7 +68,7 @@ export interface PingData {
  */
 export interface Account {
   /**
-   * A Chameleon id: 24 hexadecimal characters.
+   * The account's id: a Chameleon id (24 hexadecimal characters), or the id of one of the host's static accounts (1–64 letters, digits, `_`, `.` or `-`).
    */
   id: string;
   domain?: string;

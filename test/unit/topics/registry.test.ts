@@ -89,10 +89,12 @@ describe('validateTopicData', () => {
       expect(problemsOf(topic, data)).toContain(`data/${key} must have required property 'id'`);
     });
 
-    it.each(withIds)('should require a 24-hex id in %s data/%s', (topic, key) => {
+    // A model's id is a 24-hex Chameleon id; an account's may also be a host's static account id ('acme').
+    it.each(withIds)('should require a valid id in %s data/%s', (topic, key) => {
       const data = fixtureData(topic);
-      record(data[key]).id = 'not-an-id';
-      expect(problemsOf(topic, data)).toEqual([`data/${key}/id must match pattern "^[0-9a-fA-F]{24}$"`]);
+      record(data[key]).id = 'not an id!';
+      const pattern = key === 'account' ? '^[A-Za-z0-9_.-]{1,64}$' : '^[0-9a-fA-F]{24}$';
+      expect(problemsOf(topic, data)).toEqual([`data/${key}/id must match pattern "${pattern}"`]);
     });
 
     it('should require the id of every experience of alert.triggered', () => {
