@@ -230,7 +230,7 @@ export class DeliveryEngine {
   async listDeliveries(destination: { kind: DestinationKind; id: ObjectId; account: string }, page: DeliveryPage): Promise<DeliveryDoc[]> {
     const stored = await this.deliveries.listFor(destination.id, destination.account, page);
     const firstPage = page.cursor === undefined || Object.keys(page.cursor).length === 0;
-    if (!firstPage || (page.state !== undefined && page.state !== 'sending' && page.state !== 'pending')) return stored;
+    if (!firstPage || (page.state !== undefined && page.state !== 'sending')) return stored;
     const now = new Date();
     const webhooks = await this.webhooks.recentFanoutTo(destination.account, destination.id, new Date(now.getTime() - this.leaseMs));
     const entries = webhooks.flatMap((w) => (w.fanout ?? []).filter((f) => f.endpoint_id.equals(destination.id)).map((f) => ({ webhook: w, id: f.delivery_id })));

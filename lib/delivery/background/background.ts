@@ -28,7 +28,7 @@ export interface BackgroundDeps {
   fanoutCheck: FanoutCheck;
   work: WorkTracker;
   leaseMs: number;
-  /** Told how many deliveries each sweep recovered (metrics). */
+  /** Told of recovered deliveries: interrupted attempts the due drain takes up, fan-outs the sweep writes (metrics). */
   observer?: DeliveryObserver | undefined;
 }
 
@@ -55,7 +55,10 @@ export class Background {
     this.drainer = new DueDrainer({
       deliveries,
       webhooks: this.deps.webhooks,
-      attempt: (doc, interrupted, webhook) => runner.attemptClaimed(doc, interrupted ? 'recovery' : doc.next_trigger, webhook ? { webhook } : {}),
+      attempt: (doc, interrupted, webhook) => {
+        if (interrupted) this.deps.observer?.recovered(1);
+        return runner.attemptClaimed(doc, interrupted ? 'recovery' : doc.next_trigger, webhook ? { webhook } : {});
+      },
       work,
       leaseMs,
       maxInFlight: Math.max(1, Math.ceil(concurrency / 2)),
