@@ -119,7 +119,8 @@ export function shownState(doc: DeliveryDoc, now = new Date()): DeliveryState | 
 }
 
 /** A delivery as the API shows it, with its attempts. */
-export function deliveryJson(doc: DeliveryDoc, now = new Date()): Record<string, unknown> {
+export function deliveryJson(doc: DeliveryDoc): Record<string, unknown> {
+  const now = new Date();
   return {
     id: doc._id.toHexString(),
     webhook_id: doc.webhook_id.toHexString(),
