@@ -3,8 +3,7 @@
  * Connects without `ready()`, so it creates nothing (no index, no job).
  */
 import { openConnection } from '../store/connection.js';
-import { missingIndexes, serverInfo, staleLocks } from '../store/diagnostics-repo.js';
-import { readBacklog } from '../metrics/backlog-repo.js';
+import { backlogOf, missingIndexes, serverInfo, staleLocks } from '../store/diagnostics-repo.js';
 import { ATTEMPT_JOB, lockLifetimeFor } from '../delivery/background/jobs.js';
 import type { Config } from '../options.js';
 
@@ -46,7 +45,7 @@ export async function doctor(config: Config, now: () => Date = () => new Date())
         ? { name: 'agenda locks', ok: true, detail: 'no stale lock' }
         : { name: 'agenda locks', ok: false, detail: `${stale} job lock(s) older than ${lifetime / 1000} s, left by dead processes: start any host process (it clears them)` },
     );
-    const backlog = await readBacklog(db.collection(`${config.collectionPrefix}deliveries`), db.collection(jobs), ATTEMPT_JOB, now());
+    const backlog = await backlogOf(db, config.collectionPrefix, jobs, ATTEMPT_JOB, now());
     checks.push({ name: 'pending', ok: true, detail: `${backlog.pending} pending, oldest ${Math.round(backlog.oldestPendingAgeSeconds)} s old` });
     checks.push(
       backlog.due === 0

@@ -4,6 +4,8 @@
  */
 import type { Db } from 'mongodb';
 import { COLLECTION_NAMES, INDEXES, type CollectionName } from './collections.js';
+import { readBacklog } from '../metrics/backlog-repo.js';
+import type { BacklogSnapshot } from '../metrics/metrics.js';
 
 /** The server's answer to `hello`: its wire version and its clock. */
 export async function serverInfo(db: Db): Promise<{ maxWireVersion: number | null; localTime: Date | null; roundTripMs: number }> {
@@ -41,4 +43,9 @@ export async function missingIndexes(db: Db, prefix: string): Promise<string[]> 
 /** Attempt jobs whose lock is older than `lockLifetimeMs` (left by a process that died). */
 export function staleLocks(db: Db, jobsCollection: string, jobName: string, lockLifetimeMs: number, now = new Date()): Promise<number> {
   return db.collection(jobsCollection).countDocuments({ name: jobName, lockedAt: { $lt: new Date(now.getTime() - lockLifetimeMs) } });
+}
+
+/** The delivery backlog (pending, oldest age, due, locked jobs) of the `prefix` collections and the jobs collection. */
+export function backlogOf(db: Db, prefix: string, jobsCollection: string, jobName: string, now = new Date()): Promise<BacklogSnapshot> {
+  return readBacklog(db.collection(`${prefix}deliveries`), db.collection(jobsCollection), jobName, now);
 }
