@@ -62,6 +62,12 @@ export interface ChameleonHooks extends Router {
     list(accountId: string): Promise<Record<string, unknown>[]>;
     /** Deletes an endpoint and cancels its pending deliveries. */
     delete(accountId: string, endpointId: string): Promise<void>;
+    /**
+     * Enables an endpoint that was disabled (by a `410`, or after failing for the auto-disable
+     * period) and clears its failure run; resolves with the endpoint. Enabling an enabled one
+     * changes nothing.
+     */
+    enable(accountId: string, endpointId: string): Promise<Record<string, unknown>>;
   };
   /** Integrations with other tools (the same rules as the `/v3/edit/integrations/…` API). */
   integrations: {
@@ -191,6 +197,12 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
       },
       async delete(accountId: string, endpointId: string) {
         await (await delivery()).deleteEndpoint(await accountById(accountId), endpointId);
+      },
+      async enable(accountId: string, endpointId: string) {
+        const account = await accountById(accountId);
+        const service = await delivery();
+        await service.endpoints.enable((await service.endpoints.get(account.id, endpointId))._id);
+        return endpointJson(await service.endpoints.get(account.id, endpointId));
       },
     },
     integrations: {

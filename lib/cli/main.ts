@@ -71,6 +71,10 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
     await withHooks(flags(), (h) => h.endpoints.delete(o.account, endpoint));
     print({ deleted: endpoint }, () => `Deleted ${endpoint}`);
   });
+  accountOpt(endpoints.command('enable <endpoint>').description('enable a disabled endpoint (clears its failure run)')).action(async (endpoint: string, o: { account: string }) => {
+    const enabled = await withHooks(flags(), (h) => h.endpoints.enable(o.account, endpoint));
+    print({ webhook: enabled }, () => details(enabled));
+  });
   accountOpt(endpoints.command('ping <endpoint>').description('send a ping and show the outcome')).action(async (endpoint: string, o: { account: string }) => {
     const ping = await withHooks(flags(), (h) => h.ping(o.account, endpoint));
     print({ ping }, () => details(ping));

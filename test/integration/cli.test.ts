@@ -81,6 +81,27 @@ describe('chameleon-hooks CLI', () => {
     expect(list.stdout).not.toContain(account.webhookSecret);
   }, 120_000);
 
+  it('should enable an endpoint its receiver disabled with a 410', async () => {
+    const gone = await startReceiver(() => ({ status: 410, body: 'gone' }));
+    try {
+      const created = await hooks.endpoints.create(account.id, { url: gone.url, topics: ['ping'] });
+      const id = String(created.id);
+      const stateOf = async () => (await hooks.endpoints.list(account.id)).find((e) => e.id === id)?.state;
+      for (let i = 0; i < 300 && (await stateOf()) !== 'disabled'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await stateOf()).toBe('disabled');
+      const enabled = await cli(withDb('--json', 'endpoints', 'enable', id, '--account', account.id));
+      expect(enabled.code).toBe(0);
+      expect(JSON.parse(enabled.stdout).webhook).toMatchObject({ id, state: 'enabled' });
+      expect(await stateOf()).toBe('enabled');
+      const unknown = await cli(withDb('endpoints', 'enable', 'f'.repeat(24), '--account', account.id));
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('No webhook endpoint');
+      await hooks.endpoints.delete(account.id, id);
+    } finally {
+      await gone.close();
+    }
+  }, 120_000);
+
   it('should create, list and ping endpoints, never printing a secret', async () => {
     const created = await cli(withDb('--json', 'endpoints', 'create', '--account', account.id, '--url', receiver.url, '--topics', 'tour.started,ping', '--signature', 'both'));
     expect(created.code).toBe(0);
