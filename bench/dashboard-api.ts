@@ -1,5 +1,5 @@
 /**
- * (f) The dashboard's JSON API with 100,000 deliveries (20,000 webhooks fanned out to 5
+ * (i) The dashboard's JSON API with 100,000 deliveries (20,000 webhooks fanned out to 5
  * endpoints, a month of history, every state) and 10,000 profiles stored: every API call the
  * pages make, timed one at a time after a warm-up, against a bare Express JSON route served by
  * the same process in the same run. The data is written straight into the package's

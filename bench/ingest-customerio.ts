@@ -1,5 +1,5 @@
 /**
- * (f) Customer.io reporting webhooks under concurrent load, against a bare Express handler that
+ * (j) Customer.io reporting webhooks under concurrent load, against a bare Express handler that
  * parses the body and inserts it once under a unique (account, event_id) key. Each server runs in
  * its own server process; rounds alternate bare, package, bare, package…. After the package's
  * last round, the time for its background processing (profile events) to catch up is measured.
@@ -21,7 +21,7 @@ interface Round {
 
 export const ingestCustomerio: Benchmark = {
   name: 'ingest-customerio',
-  title: '(f) Customer.io reporting webhooks under concurrent load vs a bare insert handler',
+  title: '(j) Customer.io reporting webhooks under concurrent load vs a bare insert handler',
   async run(ctx) {
     const s = ctx.quick ? { rounds: 2, durationS: 3, warmupS: 2, connections: 32, pool: 5_000 } : { rounds: 4, durationS: 10, warmupS: 5, connections: 32, pool: 5_000 };
     const dbName = ctx.db.freshName('ingest_customerio');

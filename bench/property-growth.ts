@@ -1,5 +1,5 @@
 /**
- * (g) The cost of an item's keys: one profile of 1,000 keys against one of 100, sent one at a
+ * (k) The cost of an item's keys: one profile of 1,000 keys against one of 100, sent one at a
  * time (alternating, so a busy machine slows both alike) to the package in its own server
  * process. Linear cost makes the ratio about 10; the quadratic update it replaced grew far faster
  * (20,000 keys took minutes).
@@ -17,7 +17,7 @@ function wideBody(uid: string, keys: number, round: number): string {
 
 export const propertyGrowth: Benchmark = {
   name: 'property-growth',
-  title: '(g) Per-item cost: a 1,000-key profile against a 100-key one',
+  title: '(k) Per-item cost: a 1,000-key profile against a 100-key one',
   async run(ctx) {
     const rounds = ctx.quick ? 5 : 25;
     const sizes = [100, 1000] as const;
