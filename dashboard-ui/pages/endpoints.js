@@ -101,7 +101,7 @@ function SigningSecret({ session }) {
       <h2 id="secret-h">Signing secret</h2>
       <p class="hint">Every delivery of this account is signed with it (<code>X-Chameleon-Signature</code>).</p>
       ${secret
-        ? html`<dl class="facts"><dt>Secret</dt><dd><code data-testid="secret">${secret.secret}</code></dd>${secret.previous.map((p) => html`<dt>Previous</dt><dd><code>${p.secret}</code> signs until ${new Date(p.until).toLocaleString()}</dd>`)}</dl>`
+        ? html`<dl class="facts"><dt>Secret</dt><dd><code data-testid="secret">${secret.secret}</code></dd><dt>Standard Webhooks form</dt><dd><code data-testid="standard-secret">${secret.standard_webhooks_secret}</code> (for endpoints signed <code>standard</code> or <code>both</code>)</dd>${secret.previous.map((p) => html`<dt>Previous</dt><dd><code>${p.secret}</code> (<code>${p.standard_webhooks_secret}</code>) signs until ${new Date(p.until).toLocaleString()}</dd>`)}</dl>`
         : null}
       ${admin
         ? html`<div class="actions">

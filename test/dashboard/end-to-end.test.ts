@@ -132,6 +132,8 @@ describe('an admin on call', () => {
     expect(await page.content()).not.toContain(acme.webhookSecret);
     await page.getByRole('button', { name: 'Reveal secret' }).click();
     await expect(page.getByTestId('secret').innerText()).resolves.toBe(acme.webhookSecret);
+    // The Standard Webhooks form that svix / standardwebhooks receivers take.
+    await expect(page.getByTestId('standard-secret').innerText()).resolves.toBe(`whsec_${Buffer.from(acme.webhookSecret).toString('base64')}`);
     await page.getByLabel('Grace period').selectOption('24');
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await notice(page, 'Rotated');

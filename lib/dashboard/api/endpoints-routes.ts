@@ -8,6 +8,7 @@ import { ChameleonError } from '../../errors.js';
 import { asyncHandler } from '../../http/async-handler.js';
 import { endpointJson } from '../../delivery/endpoints/documents.js';
 import { TOPICS } from '../../topics/index.js';
+import { standardSecret } from '../../signature/standard-webhooks.js';
 import { accessOf } from '../access.js';
 import type { DashboardDeps } from '../deps.js';
 
@@ -77,10 +78,7 @@ export function mountEndpointRoutes(api: Router, deps: DashboardDeps): void {
   api.post('/secret/reveal', asyncHandler(async (_req, res) => {
     const { account } = accessOf(res);
     const now = new Date();
-    res.json({
-      secret: account.webhookSecret,
-      previous: account.previousWebhookSecrets.filter((p) => p.until > now).map((p) => ({ secret: p.secret, until: p.until.toISOString() })),
-    });
+    res.json(secretAnswer(account.webhookSecret, account.previousWebhookSecrets, now));
   }));
 
   api.post('/secret/rotate', asyncHandler(async (req, res) => {
@@ -93,9 +91,21 @@ export function mountEndpointRoutes(api: Router, deps: DashboardDeps): void {
     const secret = await store.rotateWebhookSecret(account.id, Math.round(hours * HOUR_MS));
     const now = new Date();
     const fresh = await store.findById(account.id);
-    res.json({
-      secret,
-      previous: (fresh?.previousWebhookSecrets ?? []).filter((p) => p.until > now).map((p) => ({ secret: p.secret, until: p.until.toISOString() })),
-    });
+    res.json(secretAnswer(secret, fresh?.previousWebhookSecrets ?? [], now));
   }));
+}
+
+/**
+ * The signing secret as the dashboard shows it: the secret, its Standard Webhooks form (what
+ * receivers of `signature: standard | both` endpoints pass to `new Webhook(…)`), and the previous
+ * secrets still signing during a rotation, each in both forms.
+ */
+function secretAnswer(secret: string, previous: ReadonlyArray<{ secret: string; until: Date }>, now: Date) {
+  return {
+    secret,
+    standard_webhooks_secret: standardSecret(secret),
+    previous: previous
+      .filter((p) => p.until > now)
+      .map((p) => ({ secret: p.secret, standard_webhooks_secret: standardSecret(p.secret), until: p.until.toISOString() })),
+  };
 }
