@@ -216,9 +216,14 @@ export class DeliveryEngine {
     const id = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? new ObjectId(deliveryId) : undefined;
     const existing = id ? await this.deliveries.findForAccount(id, account.id) : null;
     if (!id || !existing) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
-    const reopened = await this.deliveries.reopen(id, account.id, new Date());
+    // Reopened as due a lease from now, and claimed at once by that exact due time: the in-process
+    // due drain (which takes what is due now) cannot take the manual attempt from under this call,
+    // and if this process stops in between, the delivery falls due and any process attempts it.
+    const now = new Date();
+    const due = new Date(now.getTime() + this.leaseMs);
+    const reopened = await this.deliveries.reopen(id, account.id, now, due);
     if (!reopened) throw new ChameleonError('CH_ERR_CONFLICT', 'An attempt of this delivery is in flight; try again when it has finished');
-    await this.work.track(this.runner.attemptById(id, 'manual'));
+    await this.work.track(this.runner.attemptById(id, 'manual', due));
     return (await this.deliveries.byId(id))!;
   }
 

@@ -271,9 +271,11 @@ export class DeliveriesRepo {
   /**
    * Makes a delivery attemptable once more, right now (manual redelivery), even if it had
    * ended: one more attempt is allowed (an ended delivery gets exactly that one, not a new run of
-   * retries). `null` when it does not exist or an attempt is in flight.
+   * retries), due at `due` (the manual retry passes a time a lease away and claims it by that
+   * exact time itself, so the due drain cannot take it meanwhile). `null` when it does not exist or
+   * an attempt is in flight.
    */
-  async reopen(id: ObjectId, account: string, now: Date): Promise<DeliveryDoc | null> {
+  async reopen(id: ObjectId, account: string, now: Date, due: Date = now): Promise<DeliveryDoc | null> {
     const doc = await this.collection.findOne({ _id: id, account });
     if (!doc) return null;
     if (doc.state === 'pending' && doc.lease_until && doc.lease_until > now) return null;
@@ -284,7 +286,7 @@ export class DeliveriesRepo {
           state: 'pending',
           max_attempts: doc.state === 'pending' ? Math.max(doc.max_attempts, doc.attempts + 1) : doc.attempts + 1,
           lease_until: null,
-          next_attempt_at: now,
+          next_attempt_at: due,
           next_trigger: 'manual',
           completed_at: null,
           updated_at: now,
