@@ -9,7 +9,7 @@ import { accountOf, requireAccount } from '../http/auth.js';
 import { jsonBody } from '../http/json-body.js';
 import { nextCursor, parsePage } from '../http/pagination.js';
 import { deliveryJson, type DeliveryState } from '../delivery/deliveries/documents.js';
-import { endpointJson, type EndpointDoc } from '../delivery/endpoints/documents.js';
+import { endpointJson, pingJson, type EndpointDoc } from '../delivery/endpoints/documents.js';
 import { standardSecret } from '../signature/index.js';
 import type { Account } from '../accounts/account-store.js';
 import { parseSince } from './parse-since.js';
@@ -81,13 +81,7 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
     await service.flushStats();
     const doc = await service.endpoints.get(account.id, id(req.params.id));
     res.json({
-      ping: {
-        id: webhook_id,
-        state: report?.state ?? 'pending',
-        status: report?.log.status ?? null,
-        duration_ms: report?.log.duration_ms ?? null,
-        error: report?.log.error ?? null,
-      },
+      ping: pingJson(webhook_id, report),
       webhook: endpointJson(doc, await service.health(doc._id)),
     });
   }));

@@ -6,7 +6,7 @@
 import type { Router } from 'express';
 import { ChameleonError } from '../../errors.js';
 import { asyncHandler } from '../../http/async-handler.js';
-import { endpointJson } from '../../delivery/endpoints/documents.js';
+import { endpointJson, pingJson } from '../../delivery/endpoints/documents.js';
 import { TOPICS } from '../../topics/index.js';
 import { standardSecret } from '../../signature/standard-webhooks.js';
 import { accessOf } from '../access.js';
@@ -56,13 +56,7 @@ export function mountEndpointRoutes(api: Router, deps: DashboardDeps): void {
     const { webhook_id, report } = await engine.ping(account, String(req.params.id));
     await engine.flushStats();
     res.json({
-      ping: {
-        id: webhook_id,
-        state: report?.state ?? 'pending',
-        status: report?.log.status ?? null,
-        duration_ms: report?.log.duration_ms ?? null,
-        error: report?.log.error ?? null,
-      },
+      ping: pingJson(webhook_id, report),
     });
   }));
 

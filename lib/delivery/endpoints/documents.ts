@@ -3,6 +3,7 @@
  */
 import type { ObjectId } from 'mongodb';
 import type { DestinationHealth } from '../deliveries/health.js';
+import type { AttemptReport } from '../attempts/attempt-runner.js';
 
 /**
  * How an endpoint's webhooks are signed: `chameleon` (`X-Chameleon-Signature`, hex HMAC of the body),
@@ -66,3 +67,13 @@ export function endpointJson(doc: EndpointDoc, health?: EndpointHealth): Record<
 /** An endpoint's recent performance (see `deliveries/health.ts`). */
 export type EndpointHealth = DestinationHealth;
 
+/** A ping's outcome as the HTTP APIs show it (`{ping: …}`): `pending` while its attempt has not ended. */
+export function pingJson(webhookId: string, report: AttemptReport | undefined): Record<string, unknown> {
+  return {
+    id: webhookId,
+    state: report?.state ?? 'pending',
+    status: report?.log.status ?? null,
+    duration_ms: report?.log.duration_ms ?? null,
+    error: report?.log.error ?? null,
+  };
+}
