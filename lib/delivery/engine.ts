@@ -241,20 +241,35 @@ export class DeliveryEngine {
     const entries = webhooks.flatMap((w) => (w.fanout ?? []).filter((f) => f.endpoint_id.equals(destination.id)).map((f) => ({ webhook: w, id: f.delivery_id })));
     if (entries.length === 0) return stored;
     const written = await this.deliveries.existing(entries.map((e) => e.id));
-    const sending = entries
-      .filter((e) => !written.has(e.id.toHexString()))
-      .map((e) => ({
-        ...newDelivery({ account: destination.account, webhookId: e.webhook._id, destination, topic: e.webhook.topic, maxAttempts: this.publisher.maxAttempts, trigger: 'publish' }, e.webhook.created_at, this.leaseMs, true),
-        _id: e.id,
-      }));
+    const sending = entries.filter((e) => !written.has(e.id.toHexString())).map((e) => this.sendingDelivery(e.webhook, e.id, destination));
     return [...sending, ...stored];
   }
 
-  /** One delivery of the account, or a `404`. */
+  /**
+   * One delivery of the account, or a `404`. A first attempt publish has in flight (its document
+   * is written only with its outcome) is found in its webhook's fan-out and shown as `sending`.
+   */
   async delivery(account: Account, deliveryId: string): Promise<DeliveryDoc> {
-    const doc = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? await this.deliveries.findForAccount(new ObjectId(deliveryId), account.id) : null;
+    const id = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? new ObjectId(deliveryId) : undefined;
+    const doc = id ? ((await this.deliveries.findForAccount(id, account.id)) ?? (await this.inFlightFirstAttempt(account.id, id))) : null;
     if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
     return doc;
+  }
+
+  /** A delivery whose first attempt is in flight, from its webhook's fan-out; or `null`. */
+  private async inFlightFirstAttempt(account: string, id: ObjectId): Promise<DeliveryDoc | null> {
+    const webhook = await this.webhooks.recentWithDelivery(account, id, new Date(Date.now() - this.leaseMs));
+    const entry = webhook?.fanout?.find((f) => f.delivery_id.equals(id));
+    if (!webhook || !entry) return null;
+    // Its outcome may have been written between the two reads.
+    const written = await this.deliveries.findForAccount(id, account);
+    return written ?? this.sendingDelivery(webhook, id, { kind: entry.destination_kind ?? 'endpoint', id: entry.endpoint_id, account });
+  }
+
+  /** The document a first attempt in flight will be written as, shown meanwhile (as `sending`). */
+  private sendingDelivery(webhook: WebhookDoc, id: ObjectId, destination: { kind: DestinationKind; id: ObjectId; account: string }): DeliveryDoc {
+    const doc = newDelivery({ account: destination.account, webhookId: webhook._id, destination, topic: webhook.topic, maxAttempts: this.publisher.maxAttempts, trigger: 'publish' }, webhook.created_at, this.leaseMs, true);
+    return { ...doc, _id: id };
   }
 
   /** Deletes an endpoint and cancels its pending deliveries. */

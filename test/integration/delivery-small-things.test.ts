@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import request from 'supertest';
 import { ACCOUNT, createTestApp } from '../helpers/app.js';
 import { validateTopicData } from '../../lib/topics/index.js';
-import { AUTH, bodyOf, createEndpoint, disabledEndpoint, fastDelivery, publishFixture, requestsFor, until, useDeliveryApp, useReceivers } from './support/delivery.js';
+import { AUTH, OTHER_AUTH, bodyOf, createEndpoint, disabledEndpoint, fastDelivery, publishFixture, requestsFor, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 
 describe('data out, small things', () => {
   const t = useDeliveryApp({ retrySchedule: [600_000], timeoutMs: 5000 }, { deleteEndpointsAfterEach: [AUTH] });
@@ -24,12 +24,19 @@ describe('data out, small things', () => {
     expect(listed).toMatchObject({ webhook_id: id, endpoint_id: endpoint.id, kind: 'tour.started', state: 'sending', attempts_count: 1, attempts: [] });
     const onlySending = await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}/deliveries?state=sending`).set(AUTH).expect(200);
     expect((onlySending.body.deliveries as Array<Record<string, unknown>>).map((d) => d.webhook_id)).toContain(id);
+    // The same delivery opened by its id while its first attempt is in flight.
+    const one = await request(t.app).get(`/v3/edit/deliveries/${String(listed!.id)}`).set(AUTH).expect(200);
+    expect(one.body.delivery).toMatchObject({ id: listed!.id, webhook_id: id, endpoint_id: endpoint.id, state: 'sending', attempts_count: 1 });
+    // Another account does not see it.
+    await request(t.app).get(`/v3/edit/deliveries/${String(listed!.id)}`).set(OTHER_AUTH).expect(404);
     const after = await until(async () => {
       const res = await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}/deliveries`).set(AUTH).expect(200);
       const d = (res.body.deliveries as Array<Record<string, unknown>>).find((x) => x.webhook_id === id);
       return d?.state === 'succeeded' ? d : undefined;
     }, 10_000, 'the delivery to end');
     expect(after.id).toBe(listed!.id); // the same delivery, now written
+    const ended = await request(t.app).get(`/v3/edit/deliveries/${String(listed!.id)}`).set(AUTH).expect(200);
+    expect(ended.body.delivery).toMatchObject({ id: listed!.id, state: 'succeeded', attempts_count: 1 });
     const all = await request(t.app).get(`/v3/edit/webhooks/${endpoint.id}/deliveries`).set(AUTH).expect(200);
     expect((all.body.deliveries as Array<Record<string, unknown>>).filter((d) => d.webhook_id === id)).toHaveLength(1);
   });

@@ -37,6 +37,14 @@ export class WebhooksRepo {
       .toArray();
   }
 
+  /**
+   * The account's webhook since `since` whose fan-out holds this delivery (its first attempt may
+   * still be in flight, its document not written yet), without its data; or `null`.
+   */
+  recentWithDelivery(account: string, deliveryId: ObjectId, since: Date): Promise<WebhookDoc | null> {
+    return this.collection.findOne({ account, created_at: { $gte: since }, 'fanout.delivery_id': deliveryId }, { projection: { data: 0 } });
+  }
+
   /** An account's webhooks of these topics since `since`, oldest first, at most `limit` (replay). */
   since(account: string, since: Date, topics: readonly string[], limit: number): Promise<WebhookDoc[]> {
     return this.collection
