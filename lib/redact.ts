@@ -32,6 +32,21 @@ export function redactString(text: string): string {
   return text.replace(SECRET_PATH, '$1:account_secret').replace(SECRET_PARAM, `$1${REDACTED}`);
 }
 
+/** `name=value` or `name: value` pairs whose name looks secret (`password=…`, `token: …`, `Authorization: Bearer …`). */
+const SECRET_PAIR = /\b([\w-]*(?:secret|api_?key|authorization|password|passwd|token|signing_?key|cookie)[\w-]*)(\s*[=:]\s*)(?:bearer\s+|basic\s+)?[^\s&,;"']+/gi;
+
+/**
+ * A free-form text (a host's error message or stack) without the values of secret-looking
+ * `name=value` / `name: value` pairs, on top of {@link redactString}: for errors the package did
+ * not write, whose messages may carry anything.
+ *
+ * @example
+ * redactFreeText('session store down: password=hunter2') // 'session store down: password=[redacted]'
+ */
+export function redactFreeText(text: string): string {
+  return redactString(text).replace(SECRET_PAIR, `$1$2${REDACTED}`);
+}
+
 function redactError(error: Error, depth: number): unknown {
   const message = redactString(error.message);
   const stack = error.stack === undefined ? undefined : redactString(error.stack);

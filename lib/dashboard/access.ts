@@ -7,7 +7,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ChameleonError } from '../errors.js';
 import { asyncHandler } from '../http/async-handler.js';
 import type { Account, AccountStore } from '../accounts/account-store.js';
-import type { DashboardAuthorize } from './options.js';
+import type { Logger } from '../logger.js';
+import { redactFreeText } from '../redact.js';
+import type { DashboardAuthorize, DashboardGrant } from './options.js';
 
 /** What the dashboard routes know about the request once access is checked. */
 export interface DashboardAccess {
@@ -31,12 +33,30 @@ function requestedAccount(req: Request): string | undefined {
 }
 
 /**
- * Runs `authorize`. `null`/`undefined` → `401`; a malformed grant is the host's bug → `500`
- * (logged by the error middleware), never an open door.
+ * Runs the host's `authorize`. One that throws or rejects (its session store is down, say) is
+ * logged at `warn` without its secrets (name, message and stack through {@link redactFreeText})
+ * and answers `503 CH_ERR_AUTHORIZE_FAILED`: never the host's message or stack, never an open door.
  */
-export function requireAccess(authorize: DashboardAuthorize, accounts: () => Promise<AccountStore>): RequestHandler {
+async function grantOf(authorize: DashboardAuthorize, req: Request, logger: Logger): Promise<DashboardGrant | null | undefined> {
+  try {
+    return await authorize(req);
+  } catch (error) {
+    const err = error instanceof Error
+      ? { type: error.name, message: redactFreeText(error.message), stack: error.stack === undefined ? undefined : redactFreeText(error.stack) }
+      : { type: typeof error, message: redactFreeText(String(error)) };
+    logger.warn({ err, method: req.method, path: req.path }, 'chameleon-hooks: dashboard authorize() failed');
+    throw new ChameleonError('CH_ERR_AUTHORIZE_FAILED', 'The dashboard could not check who you are right now (authorize failed); try again shortly');
+  }
+}
+
+/**
+ * Runs `authorize`. `null`/`undefined` → `401`; throwing or rejecting → `503`
+ * (`CH_ERR_AUTHORIZE_FAILED`, logged); a malformed grant is the host's bug → `500` (logged by
+ * the error middleware), never an open door.
+ */
+export function requireAccess(authorize: DashboardAuthorize, accounts: () => Promise<AccountStore>, logger: Logger): RequestHandler {
   return asyncHandler(async (req, res, next) => {
-    const grant = await authorize(req);
+    const grant = await grantOf(authorize, req, logger);
     if (grant === null || grant === undefined) throw new ChameleonError('CH_ERR_UNAUTHORIZED', 'Sign in to see the dashboard');
     if (typeof grant !== 'object' || typeof grant.accountId !== 'string' || (grant.role !== 'admin' && grant.role !== 'viewer')) {
       throw new Error('dashboard authorize() returned something other than { accountId, role: "admin" | "viewer" } or null');

@@ -85,7 +85,7 @@ export function createDashboardRouter(deps: DashboardDeps, extra: DashboardApiMo
   const router = express.Router();
   router.use(securityHeaders(deps.dashboard.frameAncestors));
   router.use('/assets', assetsRouter());
-  router.use(requireAccess(deps.dashboard.authorize, deps.ctx.accounts));
+  router.use(requireAccess(deps.dashboard.authorize, deps.ctx.accounts, deps.ctx.config.logger));
   router.use('/api', apiRouter(deps, extra));
   router.get(PAGE_PATHS, pageHandler);
   router.use((req, _res, next) => next(new ChameleonError('CH_ERR_NOT_FOUND', `No dashboard page at ${req.path}`)));

@@ -80,12 +80,60 @@ describe('authorize', () => {
     expect(res.body).toEqual({ code: 500, messages: ['Internal error'] });
   });
 
-  it('should answer 500 without detail when authorize throws', async () => {
-    const bad = express();
-    bad.use('/d', test.hooks.dashboard({ authorize: () => { throw new Error('session store down: password=hunter2'); } }));
-    const res = await request(bad).get('/d/api/session');
-    expect(res.status).toBe(500);
-    expect(JSON.stringify(res.body)).not.toContain('hunter2');
+});
+
+describe('an authorize that throws or rejects', () => {
+  const lines: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
+  const capture = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const failing = express();
+  const STACK_MARK = 'hostSessionLookupFrame';
+
+  beforeAll(async () => {
+    const own = await createTestApp({ logger: { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') } });
+    const hostSessionLookupFrame = (): never => {
+      throw new Error('session store down: password=hunter2 token: tok_abc123 Authorization: Bearer eyJsecret');
+    };
+    failing.use('/sync', own.hooks.dashboard({ authorize: () => hostSessionLookupFrame() }));
+    failing.use('/async', own.hooks.dashboard({ authorize: async () => { await Promise.resolve(); return hostSessionLookupFrame(); } }));
+    failing.use('/string', own.hooks.dashboard({ authorize: () => Promise.reject('cookie=sid_999 lost') }));
+  });
+
+  it.each(['/sync', '/async', '/string'])('should answer the API with 503 CH_ERR_AUTHORIZE_FAILED in {code, messages} (%s)', async (mount) => {
+    const res = await request(failing).get(`${mount}/api/session`).set('accept', 'application/json');
+    expect(res.status).toBe(503);
+    expect(res.type).toBe('application/json');
+    expect(res.body).toEqual({ code: 503, messages: [expect.stringMatching(/authorize failed/)] });
+    expect(res.text).not.toMatch(/hunter2|tok_abc123|eyJsecret|sid_999|session store|at .*\(/);
+  });
+
+  it.each(['/sync', '/async'])('should refuse actions the same way, before any CSRF or admin check (%s)', async (mount) => {
+    const res = await request(failing).post(`${mount}/api/endpoints`).set(action).send({ url: 'https://example.com/hook' });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe(503);
+  });
+
+  it.each(['/sync/', '/async/deliveries', '/string/data'])('should answer a page with a plain-text 503, no stack and no host message (%s)', async (path) => {
+    const res = await request(failing).get(path).set('accept', 'text/html');
+    expect(res.status).toBe(503);
+    expect(res.type).toBe('text/plain');
+    expect(res.text).toMatch(/^503 The dashboard could not check who you are/);
+    expect(res.text).not.toContain(STACK_MARK);
+    expect(res.text).not.toMatch(/hunter2|<html|session store/);
+  });
+
+  it('should log each failure once at warn, with the secrets redacted and the stack kept', async () => {
+    lines.length = 0;
+    await request(failing).get('/sync/api/session').expect(503);
+    await request(failing).get('/string/api/session').expect(503);
+    const failures = lines.filter((l) => l.msg?.includes('authorize() failed'));
+    expect(failures.map((l) => l.level)).toEqual(['warn', 'warn']);
+    const [thrown, rejected] = failures.map((l) => l.obj.err as { type: string; message: string; stack?: string });
+    expect(thrown!.type).toBe('Error');
+    expect(thrown!.message).toBe('session store down: password=[redacted] token: [redacted] Authorization: [redacted]');
+    expect(thrown!.stack).toContain(STACK_MARK);
+    expect(rejected).toEqual({ type: 'string', message: 'cookie=[redacted] lost' });
+    expect(JSON.stringify(lines)).not.toMatch(/hunter2|tok_abc123|eyJsecret|sid_999/);
+    expect(failures[0]!.obj).toMatchObject({ method: 'GET', path: '/api/session' });
   });
 });
 
