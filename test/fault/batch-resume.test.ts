@@ -8,18 +8,10 @@ import type { Collection, Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { useTestDb, type TestDb } from '../helpers/db.js';
 import { startBatchHost, FAULT_SECRET, type BatchHost } from './batch-harness.js';
+import { until } from '../helpers/until.js';
 
 const SETTINGS = { batches: { leaseMs: 1500, pollIntervalMs: 100, concurrency: 1 } };
 
-async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function postBatch(host: BatchHost, profiles: unknown[]): Promise<{ batch: { id: string }; errors: Array<{ index: number }>; errors_count: number }> {
   const res = await fetch(`${host.url}/v3/observe/hooks/${FAULT_SECRET}/profiles/batch`, {

@@ -8,7 +8,8 @@ import { useTestDb, type TestDb } from '../helpers/db.js';
 import { freePort } from '../helpers/ports.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
-import { startHost, type Host } from './host-harness.js';
+import { startHost, successesByProcess, type Host } from './host-harness.js';
+import { until } from '../helpers/until.js';
 
 const TIMEOUT_MS = 500;
 const SWEEP_MS = 250;
@@ -21,15 +22,6 @@ const baseDelivery = {
   sweepIntervalMs: SWEEP_MS,
 };
 
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function kindOf(body: Buffer): { id: string; kind: string } {
   return JSON.parse(body.toString('utf8')) as { id: string; kind: string };
@@ -166,15 +158,7 @@ describe('crash recovery with real host processes', () => {
     expect(received).toHaveLength(3000);
     expect(new Set(received.map((b) => b.id))).toEqual(new Set(ids));
 
-    const shares = await deliveries
-      .aggregate<{ _id: string; count: number }>([
-        { $match: { topic: 'tour.started' } },
-        { $unwind: '$attempt_log' },
-        { $match: { 'attempt_log.status': 200 } },
-        { $group: { _id: '$attempt_log.by', count: { $sum: 1 } } },
-      ])
-      .toArray();
-    const byWorker = new Map(shares.map((s) => [s._id, s.count]));
+    const byWorker = await successesByProcess(deliveries, 'tour.started');
     const workerNames = workers.map((w) => [...byWorker.keys()].find((k) => k.endsWith(`-${w.pid}`)));
     expect(workerNames.every(Boolean)).toBe(true);
     for (const name of workerNames) expect(byWorker.get(name!)!).toBeGreaterThan(150); // every process did a real share

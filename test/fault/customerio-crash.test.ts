@@ -9,6 +9,7 @@ import { useTestDb, type TestDb } from '../helpers/db.js';
 import { startTrackApi, type TrackApi } from '../helpers/track-api.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
 import { startHost, type Host } from './host-harness.js';
+import { until } from '../helpers/until.js';
 
 const SITE = 'site_fault';
 const KEY = 'key_fault_0123456789';
@@ -17,15 +18,6 @@ const options = {
   delivery: { allowHttp: true, allowPrivateNetworks: true, timeoutMs: 1000, jitter: 0, pollIntervalMs: 100, sweepIntervalMs: 250, retrySchedule: [200, 200, 200] },
 };
 
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Customer.io delivery across a kill -9', () => {
   let db: TestDb;

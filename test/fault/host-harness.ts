@@ -3,6 +3,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Collection, Document } from 'mongodb';
 import type { Options } from '../../lib/index.js';
 
 const SCRIPT = fileURLToPath(new URL('./host-process.ts', import.meta.url));
@@ -60,4 +61,20 @@ export async function startHost(uri: string, dbName: string, options: Partial<Op
       await exited;
     },
   };
+}
+
+/**
+ * How many successful (200) attempts each process made on deliveries of `topic`, keyed by the
+ * attempt log's `by` (`<host>-<pid>`): shows the work was shared between the processes.
+ */
+export async function successesByProcess(deliveries: Collection<Document>, topic: string): Promise<Map<string, number>> {
+  const rows = await deliveries
+    .aggregate<{ _id: string; count: number }>([
+      { $match: { topic } },
+      { $unwind: '$attempt_log' },
+      { $match: { 'attempt_log.status': 200 } },
+      { $group: { _id: '$attempt_log.by', count: { $sum: 1 } } },
+    ])
+    .toArray();
+  return new Map(rows.map((r) => [r._id, r.count]));
 }

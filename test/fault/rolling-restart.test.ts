@@ -8,7 +8,8 @@ import type { Collection, Document } from 'mongodb';
 import { useTestDb, type TestDb } from '../helpers/db.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
-import { startHost, type Host } from './host-harness.js';
+import { startHost, successesByProcess, type Host } from './host-harness.js';
+import { until } from '../helpers/until.js';
 
 const options = {
   collectionPrefix: 'rolling_',
@@ -25,13 +26,6 @@ const options = {
   },
 };
 
-async function until(fn: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A host slot: the process in it, and the publish call it is running (awaited before a restart). */
 interface Slot {
@@ -121,17 +115,10 @@ describe('a rolling restart under load', () => {
     });
     expect(wrong.map((d) => ({ webhook: String(d.webhook_id), attempts: d.attempts, log: d.attempt_log, received: perId.get(String(d.webhook_id)) }))).toEqual([]);
 
-    const byProcess = await deliveries
-      .aggregate<{ _id: string; count: number }>([
-        { $match: { topic: 'tour.started' } },
-        { $unwind: '$attempt_log' },
-        { $match: { 'attempt_log.status': 200 } },
-        { $group: { _id: '$attempt_log.by', count: { $sum: 1 } } },
-      ])
-      .toArray();
-    expect(byProcess.reduce((sum, p) => sum + p.count, 0)).toBe(ids.length);
-    expect(byProcess.length).toBeGreaterThanOrEqual(4); // the work was shared, by old and new processes
-    console.log(`[fault] rolling restart: ${ids.length} webhooks; successful attempts per process:`, Object.fromEntries(byProcess.map((p) => [p._id, p.count])));
+    const byProcess = await successesByProcess(deliveries, 'tour.started');
+    expect([...byProcess.values()].reduce((sum, count) => sum + count, 0)).toBe(ids.length);
+    expect(byProcess.size).toBeGreaterThanOrEqual(4); // the work was shared, by old and new processes
+    console.log(`[fault] rolling restart: ${ids.length} webhooks; successful attempts per process:`, Object.fromEntries(byProcess));
     await Promise.all(slots.map((s) => s.host.call('close')));
   }, 300_000);
 });

@@ -4,18 +4,10 @@ import { createHmac } from 'node:crypto';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture as loadTopicFixture } from '../unit/topics/topic-fixtures.js';
+import { until } from '../helpers/until.js';
 
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
 
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('publish → signed delivery', () => {
   let t: TestApp;

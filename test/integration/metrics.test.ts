@@ -5,6 +5,7 @@ import { Registry, register as globalRegister } from 'prom-client';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
+import { until } from '../helpers/until.js';
 
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
 
@@ -16,15 +17,6 @@ async function sample(registry: Registry, name: string, labels: Record<string, s
   return match?.value;
 }
 
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('metrics', () => {
   const registry = new Registry();
@@ -79,7 +71,7 @@ describe('metrics', () => {
       const list = await request(t.app).get(`/v3/edit/webhooks/${endpointId}/deliveries?state=pending`).set(auth);
       pending = list.body.deliveries ?? [];
       return pending.length > 0 && pending.every((d) => d.attempts_count === 1) && pending.some((d) => (d.kind ?? d.topic) === 'tour.started');
-    });
+    }, 15_000, 'the pending deliveries to have made their attempt');
     expect(await sample(registry, 'chameleon_hooks_deliveries_pending')).toBe(pending.length);
     expect(await sample(registry, 'chameleon_hooks_deliveries_due')).toBe(0);
     const age = await sample(registry, 'chameleon_hooks_oldest_pending_age_seconds');
@@ -97,7 +89,7 @@ describe('metrics', () => {
     // mid-attempt, for the due drain to take up as a recovery.
     const past = new Date(Date.now() - 60_000);
     await t.db.db.collection('chameleon_deliveries').updateMany({ state: 'pending', topic: 'tour.started' }, { $set: { next_attempt_at: past, lease_until: new Date(Date.now() - 1000) } });
-    await until(async () => (await sample(registry, 'chameleon_hooks_deliveries_total', { topic: 'tour.started', outcome: 'succeeded' })) === 1);
+    await until(async () => (await sample(registry, 'chameleon_hooks_deliveries_total', { topic: 'tour.started', outcome: 'succeeded' })) === 1, 15_000, 'the success counted');
     expect(await sample(registry, 'chameleon_hooks_sweep_recoveries_total')).toBe(before + 1);
     expect(await sample(registry, 'chameleon_hooks_attempt_duration_seconds_count', { destination: 'endpoint', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
     expect(await sample(registry, 'chameleon_hooks_deliveries_pending')).toBe(0);

@@ -15,6 +15,7 @@ import type { DeliveryDoc, WebhookDoc } from '../../../lib/delivery/deliveries/d
 import type { EndpointDoc } from '../../../lib/delivery/endpoints/documents.js';
 import { loadFixture } from '../../unit/topics/topic-fixtures.js';
 import type { Topic } from '../../../lib/topics/index.js';
+import { until } from '../../helpers/until.js';
 
 /** The management API's authentication header for {@link ACCOUNT}. */
 export const AUTH = { 'X-Account-Secret': ACCOUNT.secret };
@@ -104,16 +105,8 @@ export function publishFixture(
   return hooks.publish(options.account ?? ACCOUNT.id, topic, topicData(topic, options.experienceId) as never);
 }
 
-/** Polls `fn` until it returns a truthy value, or throws after `timeoutMs`. */
-export async function until<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
+
+export { until };
 
 /** Waits `ms`. */
 export function sleep(ms: number): Promise<void> {
