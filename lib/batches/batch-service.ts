@@ -70,7 +70,8 @@ export class BatchService {
     });
     this.worker = new BatchWorker(
       this.repo,
-      (kind, account, items, start, createMissing) => applyBatchChunk(kind, account, items, start, ingest, createMissing),
+      // Applied as of the time the batch was received, however late the worker gets to it.
+      (kind, account, items, start, createMissing, receivedAt) => applyBatchChunk(kind, account, items, start, { ...ingest, now: () => receivedAt }, createMissing),
       { ...settings, logger },
     );
   }

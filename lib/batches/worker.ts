@@ -12,7 +12,15 @@ import type { BatchesRepo } from './batches-repo.js';
 import type { BatchChunkDoc, BatchDoc, BatchItemError, BatchKind } from './documents.js';
 
 /** Applies one chunk's items (see `applyBatchChunk`); returns the errors found while writing. */
-export type ChunkApplier = (kind: BatchKind, account: string, items: readonly unknown[], start: number, createMissing: boolean) => Promise<BatchItemError[]>;
+export type ChunkApplier = (
+  kind: BatchKind,
+  account: string,
+  items: readonly unknown[],
+  start: number,
+  createMissing: boolean,
+  /** When the batch was received: the time its items are applied as of (`"$now"`, `"+30d"`). */
+  receivedAt: Date,
+) => Promise<BatchItemError[]>;
 
 /** How the worker runs. */
 export interface BatchWorkerSettings {
@@ -129,7 +137,7 @@ export class BatchWorker {
 
   private async applyChunk(batch: BatchDoc, n: number, chunk: BatchChunkDoc | null, items: unknown[] | undefined, createMissing: boolean): Promise<{ applied: number; errors: BatchItemError[] }> {
     if (!chunk || !items) return { applied: 0, errors: unreadableChunkErrors(batch, n, chunk?.start, chunk?.count) };
-    const errors = await this.apply(batch.kind, batch.account, items, chunk.start, createMissing);
+    const errors = await this.apply(batch.kind, batch.account, items, chunk.start, createMissing, batch.created_at);
     const applied = items.reduce<number>((sum, item) => (item === null ? sum : sum + 1), 0) - errors.length;
     return { applied, errors };
   }

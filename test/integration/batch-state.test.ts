@@ -105,6 +105,21 @@ describe('GET /v3/observe/batches/:id', () => {
     while ((await t.db.db.collection('chameleon_batch_chunks').countDocuments({ batch_id: id })) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await t.db.db.collection('chameleon_batch_chunks').countDocuments({ batch_id: id })).toBe(0);
   });
+
+  it('should apply "$now" and relative times as of when the batch was received, not when a later process applies it', async () => {
+    const id = new ObjectId();
+    const receivedAt = new Date(Date.now() - 3_600_000); // received an hour ago; its process died before applying it
+    await t.db.db.collection('chameleon_batch_chunks').insertOne({ _id: `${id.toHexString()}:0`, batch_id: id, n: 0, start: 0, count: 1, items: '[{"uid":"late-1","seen":"$now","due":"+1d"}]', created_at: receivedAt } as never);
+    await t.db.db.collection('chameleon_batch_queue').insertOne({ _id: id, account: ACCOUNT.id, chunks: 1, created_at: receivedAt });
+    await t.db.db.collection('chameleon_batches').insertOne({
+      _id: id, account: ACCOUNT.id, kind: 'profile', state: 'queued', on_model_missing: 'create', items: 1, chunks: 1,
+      applied_chunks: 0, applied_items: 0, errors: [], errors_count: 0, created_at: receivedAt,
+    });
+    expect(await waitForBatch(t.app, id.toHexString())).toMatchObject({ state: 'done', applied_items: 1 });
+    const profile = (await request(t.app).get('/v3/analyze/profile?uid=late-1').set('X-Account-Secret', ACCOUNT.secret).expect(200)).body.profile;
+    expect(Date.parse(profile.seen as string)).toBe(receivedAt.getTime());
+    expect(Date.parse(profile.due as string)).toBe(receivedAt.getTime() + 86_400_000);
+  });
 });
 
 describe('the in-flight byte budget (batches.inFlightBytes)', () => {
