@@ -13,6 +13,7 @@ import { chameleonHooks, type ChameleonHooks } from '../lib/index.js';
 import { newDelivery } from '../lib/delivery/deliveries/deliveries-repo.js';
 import { newEndpoint } from '../lib/delivery/endpoints/endpoints-repo.js';
 import type { DeliveryDoc } from '../lib/delivery/deliveries/documents.js';
+import { LATENCY_SAMPLES } from '../lib/delivery/deliveries/delivery-stats.js';
 import { fmt, percentile, sleep } from './lib/stats.js';
 import type { Benchmark, BenchContext, Section } from './lib/types.js';
 
@@ -89,6 +90,27 @@ async function seed(uri: string, dbName: string, s: Settings, log: (m: string) =
       counts.set(key, c);
     }
     await insertChunked(db.collection('chameleon_delivery_counts'), [...counts.values()], s.chunk);
+    // The hourly health statistics it keeps per destination (the endpoints' health), from the same attempts.
+    const health = new Map<string, Document>();
+    for (const d of deliveries) {
+      for (const a of d.attempt_log) {
+        const hour = Math.floor(a.at.getTime() / 3_600_000) * 3_600_000;
+        const key = `${d.endpoint_id.toHexString()}|${hour}`;
+        const h = health.get(key) ?? { key, destination: d.endpoint_id, hour: new Date(hour), attempts: 0, failed: 0, ok_ms_sum: 0, ok_ms: [], last: null, last_failure: null };
+        const failed = a.error !== null;
+        h.attempts += 1;
+        if (failed) {
+          h.failed += 1;
+          if (!h.last_failure || h.last_failure.at <= a.at) h.last_failure = { at: a.at, error: a.error };
+        } else {
+          h.ok_ms_sum += a.duration_ms;
+          h.ok_ms = [...h.ok_ms, a.duration_ms].slice(-LATENCY_SAMPLES);
+        }
+        if (!h.last || h.last.at <= a.at) h.last = { at: a.at, failed };
+        health.set(key, h);
+      }
+    }
+    await insertChunked(db.collection('chameleon_destination_stats'), [...health.values()], s.chunk);
     const profiles = Array.from({ length: s.profiles }, (_, i) => {
       const at = new Date(now - i * 60_000);
       return { _id: idAt(at), account: ACCOUNT.id, uid: `u${i}`, uid_key: `${ACCOUNT.id}|u${i}`, props: { plan: i % 3 === 0 ? 'gold' : 'silver', seats: i % 40 }, created_at: at, updated_at: at };

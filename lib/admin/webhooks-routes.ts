@@ -38,8 +38,8 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
   router.get('/v3/edit/webhooks', auth, authAfterBody, asyncHandler(async (_req, res) => {
     const service = await delivery();
     const docs = await service.endpoints.list(accountOf(res).id);
-    const healths = await Promise.all(docs.map((d) => service.health(d._id)));
-    res.json({ webhooks: docs.map((d, i) => endpointJson(d, healths[i])) });
+    const healths = await service.healths(docs.map((d) => d._id));
+    res.json({ webhooks: docs.map((d) => endpointJson(d, healths.get(d._id.toHexString()))) });
   }));
 
   router.post('/v3/edit/webhooks', auth, body, authAfterBody, asyncHandler(async (req, res) => {

@@ -3,7 +3,7 @@
  * the attempt runner and the background work. This is what the package's routes and methods
  * call (see `index.ts` for the shape and how to plug in a new kind of destination).
  */
-import { OutcomeCounts, type OutcomeCountDoc } from './deliveries/outcome-counts.js';
+import { DeliveryStats, type OutcomeCountDoc } from './deliveries/delivery-stats.js';
 import { ObjectId, type Db } from 'mongodb';
 import type { Agenda } from 'agenda';
 import { ChameleonError } from '../errors.js';
@@ -12,9 +12,10 @@ import type { Account, AccountStore } from '../accounts/account-store.js';
 import type { Collections } from '../store/collections.js';
 import type { PublishKind, PublishPayloads } from '../topics/index.js';
 import type { DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
-import { DeliveriesRepo, newDelivery, type DeliveryPage } from './deliveries/deliveries-repo.js';
+import { DeliveriesRepo, newDelivery, type DeliveryPage, type DeliveryQuery } from './deliveries/deliveries-repo.js';
+import { deliveryPage } from './deliveries/delivery-pages.js';
 import { WebhooksRepo } from './deliveries/webhooks-repo.js';
-import { healthOf, HEALTH_MAX_DELIVERIES, HEALTH_WINDOW_MS, type DestinationHealth } from './deliveries/health.js';
+import type { DestinationHealth, DestinationHourDoc } from './deliveries/health.js';
 import type { Destination, DestinationKind, DestinationSource } from './destinations/destination.js';
 import { DestinationRegistry } from './destinations/registry.js';
 import type { EndpointDoc } from './endpoints/documents.js';
@@ -59,8 +60,8 @@ export class DeliveryEngine {
   readonly deliveries: DeliveriesRepo;
   /** Published webhooks (the activity deliveries carry). */
   readonly webhooks: WebhooksRepo;
-  /** Attempt outcomes per account and hour (the dashboard's charts). */
-  readonly outcomes: OutcomeCounts;
+  /** Hourly statistics: attempt outcomes per account (the dashboard's charts) and per destination (health). */
+  readonly stats: DeliveryStats;
   /** Destination kinds and transports: plug a new kind in here, before `start()`. */
   readonly destinations = new DestinationRegistry();
   private readonly work: WorkTracker;
@@ -90,7 +91,7 @@ export class DeliveryEngine {
     this.deliveries = new DeliveriesRepo(collections.get<DeliveryDoc>('deliveries'));
     this.webhooks = new WebhooksRepo(collections.get<WebhookDoc>('webhooks'));
     const stats = new EndpointStats(collections.get<EndpointDoc>('endpoints'), { flushIntervalMs, logger });
-    this.outcomes = new OutcomeCounts(collections.get<OutcomeCountDoc>('delivery_counts'), { flushIntervalMs, logger });
+    this.stats = new DeliveryStats(collections.get<OutcomeCountDoc>('delivery_counts'), collections.get<DestinationHourDoc>('destination_stats'), { flushIntervalMs, logger });
     this.destinations.addSource(new EndpointSource(this.endpoints, stats));
     this.destinations.addTransport(WEBHOOK_TRANSPORT, createWebhookTransport(createHttpSender({
       timeoutMs: delivery.timeoutMs,
@@ -118,7 +119,7 @@ export class DeliveryEngine {
       leaseMs,
       logger,
       observer,
-      counts: this.outcomes,
+      stats: this.stats,
     });
     this.background.useRunner(this.runner);
     this.publisher = new Publisher({
@@ -160,7 +161,7 @@ export class DeliveryEngine {
   /** Starts the destinations' bookkeeping, Agenda (when owned) and the recovery sweep. */
   async start(): Promise<void> {
     for (const source of this.destinations.allSources()) source.start?.();
-    this.outcomes.start();
+    this.stats.start();
     this.started = true;
     await this.background.start();
   }
@@ -172,7 +173,7 @@ export class DeliveryEngine {
     await this.background.stop();
     await this.work.drain();
     for (const source of this.destinations.allSources()) await source.stop?.();
-    await this.outcomes.stop();
+    await this.stats.stop();
     for (const transport of this.destinations.allTransports()) await transport.close();
   }
 
@@ -246,6 +247,14 @@ export class DeliveryEngine {
   }
 
   /**
+   * A page of an account's deliveries of every destination, newest first, narrowed by the
+   * query's filters (the dashboard), read by creation-time windows sized from the hourly counts.
+   */
+  deliveryPage(account: string, q: DeliveryQuery): Promise<DeliveryDoc[]> {
+    return deliveryPage({ deliveries: this.deliveries, hourly: (a, since, until) => this.stats.hourly(a, since, until) }, account, q);
+  }
+
+  /**
    * One delivery of the account, or a `404`. A first attempt publish has in flight (its document
    * is written only with its outcome) is found in its webhook's fan-out and shown as `sending`.
    */
@@ -286,13 +295,18 @@ export class DeliveryEngine {
 
   /** A destination's health from its recent attempts. */
   async health(destinationId: ObjectId, now = new Date()): Promise<DestinationHealth> {
-    const logs = await this.deliveries.recentAttempts(destinationId, new Date(now.getTime() - HEALTH_WINDOW_MS), HEALTH_MAX_DELIVERIES);
-    return healthOf(logs, now);
+    return (await this.stats.healthOf([destinationId], now)).get(destinationId.toHexString())!;
   }
 
-  /** Writes pending destination state now (tests, dashboards). */
+  /** The health of many destinations (a page of endpoints) in one query, by hex id. */
+  healths(destinationIds: readonly ObjectId[], now = new Date()): Promise<Map<string, DestinationHealth>> {
+    return this.stats.healthOf(destinationIds, now);
+  }
+
+  /** Writes pending destination state and statistics now (tests, dashboards). */
   async flushStats(): Promise<void> {
     for (const source of this.destinations.allSources()) await source.flush?.();
+    await this.stats.flush();
   }
 
   /** One sweep run now (fan-out check, auto-disable; tests, CLI). */

@@ -10,6 +10,8 @@ export interface PageQuery {
   limit: number;
   /** Extra filter selecting items strictly older than the cursor. */
   filter: Document;
+  /** The cursor's time (absent on the first page): nothing newer is on this page. */
+  time?: Date;
 }
 
 /** Parses `limit` and `before` for a collection sorted by `{ [timeField]: -1, _id: -1 }`. */
@@ -26,7 +28,7 @@ export function parsePage(query: Record<string, unknown>, timeField: string, def
   if (!match) throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`before` must be a cursor returned by a previous page');
   const time = new Date(Number(match[1]));
   const id = new ObjectId(match[2]);
-  return { limit, filter: { $or: [{ [timeField]: { $lt: time } }, { [timeField]: time, _id: { $lt: id } }] } };
+  return { limit, time, filter: { $or: [{ [timeField]: { $lt: time } }, { [timeField]: time, _id: { $lt: id } }] } };
 }
 
 /** The cursor that continues after `last`, or `null` when the page was not full. */

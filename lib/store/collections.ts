@@ -21,6 +21,7 @@ export const COLLECTION_NAMES = [
   'webhooks',
   'deliveries',
   'delivery_counts',
+  'destination_stats',
   'state',
   'integrations',
   'integration_people',
@@ -71,6 +72,8 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
     { key: { processed_at: 1, received_at: 1 }, options: { name: 'unprocessed' } },
   ],
   delivery_counts: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  // Per destination and hour (health); read by key only.
+  destination_stats: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },
@@ -86,6 +89,7 @@ export const RETENTION_INDEXES: ReadonlyArray<{ collection: CollectionName; fiel
   { collection: 'webhooks', field: 'created_at' },
   { collection: 'deliveries', field: 'completed_at' },
   { collection: 'delivery_counts', field: 'hour' },
+  { collection: 'destination_stats', field: 'hour' },
   { collection: 'batches', field: 'created_at' },
   { collection: 'customerio_reports', field: 'received_at' },
   // Chunks are removed once applied; this only collects those a crash left behind.

@@ -53,14 +53,15 @@ export function mountDeliveryRoutes(api: Router, deps: DashboardDeps): void {
     const topic = stringParam(query, 'topic');
     const page = parsePage(query, 'created_at', deps.dashboard.pageSize);
     const engine = await deps.delivery();
-    const docs = await engine.deliveries.page(accessOf(res).account.id, {
+    const docs = await engine.deliveryPage(accessOf(res).account.id, {
       destinationId: objectIdParam(query, 'destination'),
       webhookId: objectIdParam(query, 'webhook'),
       topic,
-      state: state as Parameters<typeof engine.deliveries.page>[1]['state'],
+      state: state as Parameters<typeof engine.deliveryPage>[1]['state'],
       from: dateParam(query, 'from'),
       to: dateParam(query, 'to'),
       cursor: page.filter,
+      ...(page.time ? { cursorTime: page.time } : {}),
       limit: page.limit,
     });
     res.json({ deliveries: docs.map(view), next: nextCursor(docs, page.limit, 'created_at') });

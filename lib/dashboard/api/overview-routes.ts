@@ -51,7 +51,7 @@ export function mountOverviewRoutes(api: Router, deps: DashboardDeps): void {
     const activity = new ActivityRepo(collections);
     const dayAgo = new Date(now - DAY_MS);
     const [hourly, pending, profiles, companies, events, destinations] = await Promise.all([
-      engine.outcomes.hourly(account, new Date(Math.floor(now / DAY_MS) * DAY_MS - 6 * DAY_MS), new Date(now)),
+      engine.stats.hourly(account, new Date(Math.floor(now / DAY_MS) * DAY_MS - 6 * DAY_MS), new Date(now)),
       engine.deliveries.pendingSummary(account),
       activity.countSince(account, 'profiles', dayAgo),
       activity.countSince(account, 'companies', dayAgo),

@@ -4,7 +4,7 @@
  * the destination's transport, turn the outcome into the next step (`next-step.ts`), record it,
  * apply its effects on the destination, and schedule the next attempt when there is one.
  */
-import type { OutcomeCounts } from '../deliveries/outcome-counts.js';
+import type { DeliveryStats } from '../deliveries/delivery-stats.js';
 import { hostname } from 'node:os';
 import type { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
@@ -40,7 +40,7 @@ export interface AttemptRunnerDeps {
   /** Told of every recorded attempt (metrics). */
   observer?: DeliveryObserver | undefined;
   /** Counts each attempt's outcome per account and hour (the dashboard's charts). */
-  counts?: Pick<OutcomeCounts, 'record'>;
+  stats?: Pick<DeliveryStats, 'record'>;
 }
 
 /** Records already loaded by the caller (publish has them in memory). */
@@ -153,7 +153,13 @@ export class AttemptRunner {
     const { step, effects } = nextStep(outcome, progress, deps.policy, now);
     const applied = await deps.deliveries.conclude(doc, log, step, now, saved);
     deps.observer?.attempt({ destination: destination.kind, topic: doc.topic, state: step.state, status: log.status, durationMs: outcome.durationMs });
-    if (applied && step.state !== 'skipped') deps.counts?.record(doc.account, at, step.state === 'pending' ? 'retrying' : step.state);
+    deps.stats?.record({
+      account: doc.account,
+      destinationId: destination.id,
+      log,
+      outcome: applied && step.state !== 'skipped' ? (step.state === 'pending' ? 'retrying' : step.state) : null,
+      health: outcome.verdict !== 'skip',
+    });
     const source = deps.destinations.source(destination.kind);
     // A skipped delivery (nothing to send, e.g. a profile without the identifier) says nothing of the destination.
     if (outcome.verdict !== 'skip') source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);

@@ -80,7 +80,15 @@ export interface DeliveryQuery {
   to?: Date;
   /** The cursor's filter (`parsePage(…, 'created_at').filter`). */
   cursor?: Document;
+  /** The cursor's time (`parsePage(…).time`): nothing created after it is on the page. */
+  cursorTime?: Date;
   limit: number;
+}
+
+/** Creation times a query is narrowed to, on top of its own `from`/`to`: `[since, before)`. */
+export interface CreatedWindow {
+  since?: Date;
+  before?: Date;
 }
 
 /** Reads and writes deliveries (the only code that touches their collection). */
@@ -115,16 +123,19 @@ export class DeliveriesRepo {
 
   /**
    * A page of an account's deliveries, newest first, narrowed by destination, webhook, topic,
-   * state (`retrying`: pending after a failed attempt) and creation time (the dashboard).
+   * state (`retrying`: pending after a failed attempt) and creation time (the dashboard), and
+   * optionally to a window of creation times (see `delivery-pages.ts`).
    */
-  page(account: string, q: DeliveryQuery): Promise<DeliveryDoc[]> {
+  page(account: string, q: DeliveryQuery, window: CreatedWindow = {}): Promise<DeliveryDoc[]> {
     const filter: Filter<DeliveryDoc> = { account, ...q.cursor };
     if (q.destinationId) filter.endpoint_id = q.destinationId;
     if (q.webhookId) filter.webhook_id = q.webhookId;
     if (q.topic !== undefined) filter.topic = q.topic;
     if (q.state === 'retrying') Object.assign(filter, { state: 'pending', last_error: { $ne: null } });
     else if (q.state !== undefined) filter.state = q.state;
-    if (q.from || q.to) filter.created_at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) };
+    const since = q.from && window.since ? (q.from > window.since ? q.from : window.since) : (q.from ?? window.since);
+    const created = { ...(since ? { $gte: since } : {}), ...(q.to ? { $lte: q.to } : {}), ...(window.before ? { $lt: window.before } : {}) };
+    if (Object.keys(created).length > 0) filter.created_at = created;
     return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(q.limit).toArray();
   }
 
@@ -137,16 +148,6 @@ export class DeliveriesRepo {
       ])
       .toArray();
     return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
-  }
-
-  /** The attempt logs of one destination's most recently updated deliveries since `since` (health). */
-  async recentAttempts(destinationId: ObjectId, since: Date, maxDeliveries: number): Promise<AttemptLog[]> {
-    const docs = await this.collection
-      .find({ endpoint_id: destinationId, updated_at: { $gte: since } }, { projection: { attempt_log: 1 } })
-      .sort({ updated_at: -1 })
-      .limit(maxDeliveries)
-      .toArray();
-    return docs.flatMap((d) => d.attempt_log ?? []);
   }
 
   /** Which of these ids have a document. */

@@ -5,7 +5,7 @@
  */
 import type { AnyBulkWriteOperation, Collection, ObjectId } from 'mongodb';
 import type { EndpointDoc } from './documents.js';
-import type { Logger } from '../../logger.js';
+import { CoalescedWriter, type CoalescingOptions } from '../coalesced-writer.js';
 
 interface Latest {
   id: ObjectId;
@@ -19,27 +19,14 @@ interface Latest {
 }
 
 /** Aggregates attempt outcomes per endpoint and flushes them. */
-export class EndpointStats {
+export class EndpointStats extends CoalescedWriter {
   private pending = new Map<string, Latest>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly collection: Collection<EndpointDoc>,
-    private readonly options: { flushIntervalMs: number; logger: Logger },
-  ) {}
-
-  /** Starts the periodic flush. */
-  start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
-    this.timer.unref();
-  }
-
-  /** Stops the timer and writes what is pending. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flush();
+    options: CoalescingOptions,
+  ) {
+    super(options, 'endpoint state');
   }
 
   /** Notes one attempt's outcome. */
@@ -58,13 +45,8 @@ export class EndpointStats {
     this.pending.set(key, { id: endpointId, at, ok, error, firstFailureAt, restarted: ok || (previous?.restarted ?? false) });
   }
 
-  /** Writes every pending outcome in one unordered bulk write. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write());
-    return this.flushing;
-  }
-
-  private async write(): Promise<void> {
+  /** Writes every pending outcome in one ordered bulk write. */
+  protected async write(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
@@ -77,10 +59,6 @@ export class EndpointStats {
       // After a success in this batch the stored run has ended: the new one starts at this batch's first failure.
       else ops.push({ updateOne: { filter: s.restarted ? { _id: s.id } : { _id: s.id, failing_since: null }, update: { $set: { failing_since: s.firstFailureAt } } } });
     }
-    try {
-      await this.collection.bulkWrite(ops, { ordered: true });
-    } catch (error) {
-      this.options.logger.warn({ err: error }, 'chameleon-hooks: endpoint state flush failed');
-    }
+    await this.collection.bulkWrite(ops, { ordered: true });
   }
 }
