@@ -30,10 +30,17 @@ const ERROR_STATUSES: Record<number, string> = {
   503: 'Closed, shutting down, or MongoDB unreachable right now',
 };
 
+/** The OpenAPI `links` of one success answer (the id it returns, passed to the operations that take it). */
+function linksOf(op: Operation, status: number): { links?: Record<string, unknown> } {
+  if (!op.links || op.links.status !== status) return {};
+  const id = `$response.body#${op.links.from}`;
+  return { links: Object.fromEntries(op.links.to.map((operationId) => [operationId, { operationId, parameters: { id } }])) };
+}
+
 function operationObject(op: Operation): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, ref] of Object.entries(op.responses)) {
-    responses[status] = { description: 'Success', content: { 'application/json': { schema: refTo(ref) } } };
+    responses[status] = { description: 'Success', content: { 'application/json': { schema: refTo(ref) } }, ...linksOf(op, Number(status)) };
   }
   if (op.auth !== false || op.path.includes('{account_secret}')) {
     for (const [status, description] of Object.entries(ERROR_STATUSES)) {

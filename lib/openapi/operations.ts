@@ -31,6 +31,11 @@ export interface Operation {
   parameters?: Parameter[];
   /** `false` for routes without the account secret (the document itself). */
   auth?: boolean;
+  /**
+   * OpenAPI links from a success answer: the operations that take an id it returns (by operationId),
+   * with the JSON pointer of that id in its body. Clients and Schemathesis's stateful phase follow them.
+   */
+  links?: { status: number; from: string; to: readonly string[] };
 }
 
 const R = 'api/responses.json#/definitions/';
@@ -53,12 +58,20 @@ const dataIn: Array<[string, string, SchemaRef, number, SchemaRef]> = [
   ['customerio', 'Receive a Customer.io reporting webhook (stored once per event_id)', `${Q}customerioReport`, 200, `${R}customerioReport`],
 ];
 
+/** The links from a data-in answer to reading back what it wrote. */
+function dataInLinks(path: string, status: number): Pick<Operation, 'links'> {
+  if (path.endsWith('/batch')) return { links: { status, from: '/batch/id', to: ['getBatch'] } };
+  if (path === 'profiles') return { links: { status, from: '/profile/id', to: ['getProfile', 'listProfileEvents'] } };
+  if (path === 'companies') return { links: { status, from: '/company/id', to: ['getCompany'] } };
+  return {};
+}
+
 const camel = (path: string): string => path.replace(/[/_](\w)/g, (_m, c: string) => c.toUpperCase());
 
 /** Every operation of the package's HTTP API. */
 export const OPERATIONS: readonly Operation[] = [
   ...dataIn.flatMap(([path, summary, body, status, response]): Operation[] => [
-    { method: 'post', path: `/v3/observe/hooks/${path}`, operationId: `post${camel(`/${path}`)}`, summary: `${summary} (secret in a header or parameter)`, tag: 'Data in', body, responses: { [status]: response } },
+    { method: 'post', path: `/v3/observe/hooks/${path}`, operationId: `post${camel(`/${path}`)}`, summary: `${summary} (secret in a header or parameter)`, tag: 'Data in', body, responses: { [status]: response }, ...dataInLinks(path, status) },
     {
       method: 'post',
       path: `/v3/observe/hooks/{account_secret}/${path}`,
@@ -69,6 +82,7 @@ export const OPERATIONS: readonly Operation[] = [
       responses: { [status]: response },
       parameters: [secretParam],
       auth: false,
+      ...dataInLinks(path, status),
     },
   ]),
   { method: 'get', path: '/v3/observe/batches/{id}', operationId: 'getBatch', summary: "A batch's state and progress", tag: 'Data in', responses: { 200: `${R}batch` }, parameters: [idParam('batch')] },
@@ -114,7 +128,7 @@ export const OPERATIONS: readonly Operation[] = [
   },
   { method: 'get', path: '/v3/edit/event_names', operationId: 'listEventNames', summary: 'The event-name catalogue', tag: 'Reading back', responses: { 200: `${R}eventNames` } },
   { method: 'get', path: '/v3/edit/webhooks', operationId: 'listEndpoints', summary: "The account's endpoints, with health", tag: 'Endpoints and deliveries', responses: { 200: `${R}webhooks` } },
-  { method: 'post', path: '/v3/edit/webhooks', operationId: 'createEndpoint', summary: 'Create an endpoint (it is sent a ping)', tag: 'Endpoints and deliveries', body: `${Q}endpointCreate`, responses: { 201: `${R}webhook` } },
+  { method: 'post', path: '/v3/edit/webhooks', operationId: 'createEndpoint', summary: 'Create an endpoint (it is sent a ping)', tag: 'Endpoints and deliveries', body: `${Q}endpointCreate`, responses: { 201: `${R}webhook` }, links: { status: 201, from: '/webhook/id', to: ['getEndpoint', 'listDeliveries', 'pingEndpoint', 'replayEndpoint', 'deleteEndpoint'] } },
   { method: 'get', path: '/v3/edit/webhooks/{id}', operationId: 'getEndpoint', summary: 'One endpoint, with health', tag: 'Endpoints and deliveries', responses: { 200: `${R}webhook` }, parameters: [idParam('endpoint')] },
   { method: 'delete', path: '/v3/edit/webhooks/{id}', operationId: 'deleteEndpoint', summary: 'Delete an endpoint and cancel its pending deliveries', tag: 'Endpoints and deliveries', responses: { 200: `${R}webhook` }, parameters: [idParam('endpoint')] },
   {
@@ -124,7 +138,8 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "An endpoint's deliveries, newest first, with their attempts",
     tag: 'Endpoints and deliveries',
     responses: { 200: `${R}deliveries` },
-    parameters: [idParam('endpoint'), ...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'succeeded', 'failed', 'cancelled'] } }],
+    parameters: [idParam('endpoint'), ...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'sending', 'succeeded', 'failed', 'cancelled', 'skipped'] } }],
+    links: { status: 200, from: '/deliveries/0/id', to: ['getDelivery', 'retryDelivery'] },
   },
   { method: 'post', path: '/v3/edit/webhooks/{id}/ping', operationId: 'pingEndpoint', summary: 'Send a ping and answer after the attempt', tag: 'Endpoints and deliveries', responses: { 200: `${R}ping` }, parameters: [idParam('endpoint')] },
   { method: 'post', path: '/v3/edit/webhooks/{id}/replay', operationId: 'replayEndpoint', summary: 'Resend every webhook since a time', tag: 'Endpoints and deliveries', body: `${Q}replay`, responses: { 202: `${R}replay` }, parameters: [idParam('endpoint')] },
@@ -139,7 +154,8 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "The Customer.io integration's deliveries, newest first, with their attempts",
     tag: 'Integrations',
     responses: { 200: `${R}deliveries` },
-    parameters: [...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'succeeded', 'failed', 'cancelled', 'skipped'] } }],
+    parameters: [...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'sending', 'succeeded', 'failed', 'cancelled', 'skipped'] } }],
+    links: { status: 200, from: '/deliveries/0/id', to: ['getDelivery', 'retryDelivery'] },
   },
   { method: 'post', path: '/v3/edit/integrations/customerio/replay', operationId: 'replayCustomerio', summary: 'Resend every activity since a time to Customer.io', tag: 'Integrations', body: `${Q}replay`, responses: { 202: `${R}replay` } },
   { method: 'delete', path: '/v3/edit/integrations/customerio', operationId: 'deleteCustomerio', summary: 'Disconnect Customer.io', tag: 'Integrations', responses: { 200: `${R}integration` } },

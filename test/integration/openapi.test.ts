@@ -116,6 +116,36 @@ describe('OpenAPI document', () => {
     expectConforms('get', '/v3/edit/webhooks', 200, (await request(t.app).get('/chameleon/v3/edit/webhooks').set(auth).expect(200)).body);
   });
 
+  it('should link each answer that returns an id to the operations that take it, and the id pointer should resolve in a real answer', async () => {
+    const byId = new Map<string, { path: string; method: string; op: Record<string, any> }>();
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(methods)) byId.set(op.operationId as string, { path, method, op });
+    }
+    const links: Array<{ from: string; to: string; id: string }> = [];
+    for (const { op } of byId.values()) {
+      for (const answer of Object.values(op.responses as Record<string, any>)) {
+        for (const [name, link] of Object.entries((answer.links ?? {}) as Record<string, any>)) links.push({ from: op.operationId, to: name, id: link.parameters.id });
+      }
+    }
+    expect(links.length).toBeGreaterThanOrEqual(15);
+    for (const link of links) {
+      const target = byId.get(link.to);
+      expect(target, `${link.from} → ${link.to}`).toBeDefined();
+      expect(target!.path).toContain('{id}');
+      expect(link.id).toMatch(/^\$response\.body#\/.+\/id$/);
+    }
+    // The pointers name where the ids really are.
+    const at = (body: unknown, pointer: string): unknown => pointer.split('/').slice(1).reduce<any>((v, key) => v?.[key], body);
+    const profile = await request(t.app).post('/chameleon/v3/observe/hooks/profiles').set(auth).send({ uid: 'oa-link' }).expect(200);
+    const fromProfile = links.find((l) => l.from === 'postProfiles')!;
+    const profileId = at(profile.body, fromProfile.id.split('#')[1]!);
+    expect(profileId).toMatch(/^[0-9a-f]{24}$/);
+    await request(t.app).get(`/chameleon/v3/analyze/profiles/${String(profileId)}`).set(auth).expect(200);
+    const batch = await request(t.app).post('/chameleon/v3/observe/hooks/profiles/batch').set(auth).send({ profiles: [{ uid: 'oa-link-2' }] }).expect(202);
+    const batchId = at(batch.body, links.find((l) => l.from === 'postProfilesBatch')!.id.split('#')[1]!);
+    await request(t.app).get(`/chameleon/v3/observe/batches/${String(batchId)}`).set(auth).expect(200);
+  });
+
   it('should describe error answers with the {code, messages} schema', async () => {
     const missing = await request(t.app).get('/chameleon/v3/analyze/profiles/000000000000000000000000').set(auth).expect(404);
     expectConforms('get', '/v3/analyze/profiles/{id}', 404, missing.body);
