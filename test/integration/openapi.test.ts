@@ -117,14 +117,16 @@ describe('OpenAPI document', () => {
   });
 
   it('should link each answer that returns an id to the operations that take it, and the id pointer should resolve in a real answer', async () => {
-    const byId = new Map<string, { path: string; method: string; op: Record<string, any> }>();
-    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
-      for (const [method, op] of Object.entries(methods)) byId.set(op.operationId as string, { path, method, op });
+    interface LinkObject { operationId: string; parameters: { id: string } }
+    interface OperationObject { operationId: string; responses: Record<string, { links?: Record<string, LinkObject> }> }
+    const byId = new Map<string, { path: string; method: string; op: OperationObject }>();
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, OperationObject>>)) {
+      for (const [method, op] of Object.entries(methods)) byId.set(op.operationId, { path, method, op });
     }
     const links: Array<{ from: string; to: string; id: string }> = [];
     for (const { op } of byId.values()) {
-      for (const answer of Object.values(op.responses as Record<string, any>)) {
-        for (const [name, link] of Object.entries((answer.links ?? {}) as Record<string, any>)) links.push({ from: op.operationId, to: name, id: link.parameters.id });
+      for (const answer of Object.values(op.responses)) {
+        for (const [name, link] of Object.entries(answer.links ?? {})) links.push({ from: op.operationId, to: name, id: link.parameters.id });
       }
     }
     expect(links.length).toBeGreaterThanOrEqual(15);
@@ -135,7 +137,7 @@ describe('OpenAPI document', () => {
       expect(link.id).toMatch(/^\$response\.body#\/.+\/id$/);
     }
     // The pointers name where the ids really are.
-    const at = (body: unknown, pointer: string): unknown => pointer.split('/').slice(1).reduce<any>((v, key) => v?.[key], body);
+    const at = (body: unknown, pointer: string): unknown => pointer.split('/').slice(1).reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], body);
     const profile = await request(t.app).post('/chameleon/v3/observe/hooks/profiles').set(auth).send({ uid: 'oa-link' }).expect(200);
     const fromProfile = links.find((l) => l.from === 'postProfiles')!;
     const profileId = at(profile.body, fromProfile.id.split('#')[1]!);
