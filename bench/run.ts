@@ -31,7 +31,7 @@ import { customerioThroughput } from './customerio-throughput.js';
 const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi, ingestCustomerio, propertyGrowth, customerioThroughput];
 
 /** The whole run is abandoned (servers killed, database stopped) after this long. */
-const RUN_DEADLINE_MS = 20 * 60_000;
+const RUN_DEADLINE_MS = 35 * 60_000;
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(benchDir);
