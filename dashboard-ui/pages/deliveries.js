@@ -1,6 +1,7 @@
 // Deliveries: filter by destination (endpoint or integration), topic, state and time range;
 // each delivery opens to its request (headers and body) and every attempt (time, duration,
-// status, response excerpt, error, who tried); retry one (admins).
+// status, response excerpt, error, who tried); retry one, and replay since a time to an
+// endpoint or to Customer.io (admins).
 import { html, link, params, useApi, api, when, ago, duration } from '../lib.js';
 import { Badge, ErrorBox, Loading, Notice, Pager, Table } from '../components.js';
 import { useAction } from './endpoints.js';
@@ -43,7 +44,42 @@ function Filters({ destinations, topics, current }) {
     </form>`;
 }
 
-function List() {
+/** Replays to a destination: an endpoint through `replay`, Customer.io through its own route (the edit API's service). */
+function replayTo(destination, since) {
+  return destination.kind === 'integration'
+    ? api.post('integrations/customerio/replay', { since })
+    : api.post('replay', { endpoint: destination.id, since });
+}
+
+/**
+ * "Replay failed deliveries since…" for admins: to `destination`, or to the one chosen among
+ * `destinations` (the filter's, if any, first).
+ */
+export function ReplayForm({ destination, destinations, chosen }) {
+  const { busy, notice, run } = useAction();
+  const submit = (event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const since = new Date(String(form.get('since'))).toISOString();
+    const target = destination ?? destinations.find((d) => d.id === form.get('destination'));
+    if (!target) return;
+    run(() => replayTo(target, since), (r) => `Replaying ${r.replay.deliveries} deliveries to ${target.label}.`);
+  };
+  return html`
+    <form class="inline" onSubmit=${submit} aria-label="Replay failed deliveries">
+      ${destination
+        ? null
+        : html`<div class="field"><label for="replay-destination">Replay to</label>
+          <select id="replay-destination" name="destination" required>
+            ${destinations.map((d) => html`<option value=${d.id} selected=${chosen === d.id}>${d.label}</option>`)}
+          </select></div>`}
+      <div class="field"><label for="replay-since">Replay failed deliveries since</label><input id="replay-since" name="since" type="datetime-local" required /></div>
+      <button type="submit" disabled=${busy}>Replay</button>
+    </form>
+    <${Notice} notice=${notice} />`;
+}
+
+function List({ session }) {
   const current = Object.fromEntries(['destination', 'topic', 'state', 'from', 'to', 'before', 'webhook'].map((k) => [k, params.get(k) ?? undefined]));
   const query = { ...current };
   for (const k of ['from', 'to']) if (query[k]) query[k] = new Date(query[k]).toISOString();
@@ -69,7 +105,10 @@ function List() {
         ['Last status', (d) => d.last_status ?? (d.last_error ? 'error' : '—')],
         ['Next attempt', (d) => (d.next_attempt_at ? when(d.next_attempt_at) : '—')],
       ]} />
-    <${Pager} path="deliveries" next=${data.next} keep=${keep} />`;
+    <${Pager} path="deliveries" next=${data.next} keep=${keep} />
+    ${session.role === 'admin' && destinations.data.destinations.length > 0
+      ? html`<details class="panel"><summary>Replay deliveries since a time</summary><${ReplayForm} destinations=${destinations.data.destinations} chosen=${current.destination} /></details>`
+      : null}`;
 }
 
 function Detail({ session, id }) {
@@ -117,5 +156,5 @@ function Detail({ session, id }) {
 
 /** The page. */
 export function Page({ session, rest }) {
-  return rest ? html`<${Detail} session=${session} id=${rest} />` : html`<${List} />`;
+  return rest ? html`<${Detail} session=${session} id=${rest} />` : html`<${List} session=${session} />`;
 }

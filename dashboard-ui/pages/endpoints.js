@@ -174,7 +174,7 @@ function Detail({ session, id }) {
       <dt>Last item</dt><dd><${LastItem} e=${e} /></dd>
       <dt>Topics</dt><dd>${e.topics.join(', ')}</dd>
       <dt>Experiences</dt><dd>${e.experience_ids.length ? e.experience_ids.join(', ') : 'all'}</dd>
-      <dt>Deliveries</dt><dd><a href=${link('deliveries', { endpoint: e.id })}>See deliveries</a></dd>
+      <dt>Deliveries</dt><dd><a href=${link('deliveries', { destination: e.id })}>See deliveries</a></dd>
     </dl>
     <${Notice} notice=${notice} />
     ${admin

@@ -1,7 +1,9 @@
 // Integrations: the Customer.io connection — its state and last error, masked keys, the
-// step-seen and previews toggles (admins), and the reporting-webhook URL to paste into Customer.io.
+// step-seen and previews toggles and replay since a time (admins), and the reporting-webhook URL
+// to paste into Customer.io.
 import { html, link, useApi, useState, api, when } from '../lib.js';
 import { Badge, ErrorBox, Loading, Notice } from '../components.js';
+import { ReplayForm } from './deliveries.js';
 
 /** The page title. */
 export const title = () => 'Integrations';
@@ -70,6 +72,7 @@ function Customerio({ session }) {
       ${session.role !== 'admin' ? html`<p class="hint">Viewers cannot change settings.</p>` : null}
     </fieldset>
     <p><a href=${link('deliveries', { destination: i.id })}>Deliveries to Customer.io</a></p>
+    ${session.role === 'admin' ? html`<${ReplayForm} destination=${{ id: i.id, kind: 'integration', label: 'Customer.io' }} />` : null}
     ${reporting}`;
 }
 

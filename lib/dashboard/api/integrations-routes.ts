@@ -2,13 +2,16 @@
  * Integrations: the account's Customer.io connection (state, last error, masked keys, toggles,
  * the reporting-webhook URL) and `PATCH integrations/customerio` for the step-seen and previews
  * toggles. A toggle goes through the integration service's own `set` (the same validation as
- * the API), with the stored settings and secrets kept.
+ * the API), with the stored settings and secrets kept. `POST integrations/customerio/replay`
+ * resends activity since a time, through the same function as the edit API's replay.
  */
 import type { Router } from 'express';
 import { ChameleonError } from '../../errors.js';
 import { asyncHandler } from '../../http/async-handler.js';
 import { customerioJson, type CustomerioDoc } from '../../integrations/customerio/documents.js';
 import { notConnected } from '../../integrations/customerio/service.js';
+import { replayToCustomerio } from '../../integrations/customerio/replay.js';
+import { parseSince } from '../../admin/parse-since.js';
 import { accessOf } from '../access.js';
 import type { DashboardDeps } from '../deps.js';
 
@@ -25,7 +28,7 @@ function view(doc: CustomerioDoc | null, deps: DashboardDeps): Record<string, un
   };
 }
 
-/** Adds `GET integrations/customerio` and `PATCH integrations/customerio`. */
+/** Adds `GET integrations/customerio`, `PATCH integrations/customerio` and `POST integrations/customerio/replay`. */
 export function mountIntegrationRoutes(api: Router, deps: DashboardDeps): void {
   api.get('/integrations/customerio', asyncHandler(async (_req, res) => {
     const doc = await (await deps.customerio()).get(accessOf(res).account.id);
@@ -46,5 +49,11 @@ export function mountIntegrationRoutes(api: Router, deps: DashboardDeps): void {
     const { site_id, region, track_url, step_seen, previews, events, identifier, rate_limit } = doc;
     const updated = await service.set(account, { site_id, region, track_url, step_seen, previews, events, identifier, rate_limit, ...body });
     res.json(view(updated, deps));
+  }));
+
+  api.post('/integrations/customerio/replay', asyncHandler(async (req, res) => {
+    const since = parseSince((req.body as Record<string, unknown>).since, deps.ctx.config.delivery.retentionMs);
+    const result = await replayToCustomerio(await deps.customerio(), await deps.delivery(), accessOf(res).account, since);
+    res.status(202).json({ replay: { since: since.toISOString(), deliveries: result.deliveries } });
   }));
 }

@@ -15,7 +15,7 @@ import { parseSince } from '../../admin/parse-since.js';
 import { deliveryJson, type DeliveryState } from '../../delivery/deliveries/documents.js';
 import type { DeliveryEngine } from '../../delivery/engine.js';
 import { customerioJson } from './documents.js';
-import { customerioDestination } from './destination.js';
+import { replayToCustomerio } from './replay.js';
 import { notConnected, type CustomerioService } from './service.js';
 
 const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'succeeded', 'failed', 'cancelled', 'skipped']);
@@ -60,10 +60,7 @@ export function mountCustomerioRoutes(router: Router, ctx: RouteContext, service
 
   router.post(`${CUSTOMERIO_PATH}/replay`, auth, body, authAfterBody, asyncHandler(async (req, res) => {
     const since = parseSince((req.body as Record<string, unknown>).since, ctx.config.delivery.retentionMs);
-    const account = accountOf(res);
-    const doc = await (await service()).get(account.id);
-    if (!doc) throw notConnected();
-    const result = await (await delivery()).replayTo(account, customerioDestination(doc), since);
+    const result = await replayToCustomerio(await service(), await delivery(), accountOf(res), since);
     res.status(202).json({ replay: { since: since.toISOString(), deliveries: result.deliveries } });
   }));
 }
