@@ -60,6 +60,11 @@ export interface ChameleonHooks extends Router {
     create(accountId: string, input: EndpointInput): Promise<Record<string, unknown>>;
     /** Lists an account's endpoints. */
     list(accountId: string): Promise<Record<string, unknown>[]>;
+    /**
+     * Changes an endpoint's `url`, `name`, `topics`, `experience_ids` or `ordering` (`none` or
+     * `profile`), under the same checks as `create`; resolves with the endpoint.
+     */
+    update(accountId: string, endpointId: string, input: EndpointInput): Promise<Record<string, unknown>>;
     /** Deletes an endpoint and cancels its pending deliveries. */
     delete(accountId: string, endpointId: string): Promise<void>;
     /**
@@ -194,6 +199,10 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
       async list(accountId: string) {
         const account = await accountById(accountId);
         return (await (await delivery()).endpoints.list(account.id)).map((d) => endpointJson(d));
+      },
+      async update(accountId: string, endpointId: string, input: EndpointInput) {
+        const account = await accountById(accountId);
+        return endpointJson(await (await delivery()).endpoints.update(account.id, endpointId, input));
       },
       async delete(accountId: string, endpointId: string) {
         await (await delivery()).deleteEndpoint(await accountById(accountId), endpointId);

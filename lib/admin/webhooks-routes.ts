@@ -16,7 +16,7 @@ import { parseSince } from './parse-since.js';
 import type { DeliveryEngine } from '../delivery/engine.js';
 import type { RouteContext } from '../http/route-context.js';
 
-const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'sending', 'succeeded', 'failed', 'cancelled', 'skipped']);
+const DELIVERY_STATES: ReadonlySet<string> = new Set(['pending', 'sending', 'held', 'succeeded', 'failed', 'cancelled', 'skipped']);
 
 /**
  * An endpoint signed the Standard Webhooks way also shows the account's webhook secret in that
@@ -68,9 +68,9 @@ export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: 
     const query = req.query as Record<string, unknown>;
     const page = parsePage(query, 'created_at');
     if (query.state !== undefined && (typeof query.state !== 'string' || !DELIVERY_STATES.has(query.state))) {
-      throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`state` must be one of pending, sending, succeeded, failed, cancelled or skipped');
+      throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`state` must be one of pending, sending, held, succeeded, failed, cancelled or skipped');
     }
-    const docs = await service.listDeliveries({ kind: 'endpoint', id: endpoint._id, account: endpoint.account }, { cursor: page.filter, limit: page.limit, state: query.state as DeliveryState | 'sending' | undefined });
+    const docs = await service.listDeliveries({ kind: 'endpoint', id: endpoint._id, account: endpoint.account }, { cursor: page.filter, limit: page.limit, state: query.state as DeliveryState | 'sending' | 'held' | undefined });
     res.json({ deliveries: docs.map((d) => deliveryJson(d)), cursor: { limit: page.limit, before: nextCursor(docs, page.limit, 'created_at') } });
   }));
 

@@ -34,6 +34,8 @@ import { WorkTracker } from './background/work-tracker.js';
 import type { AgendaHandle } from './background/jobs.js';
 import { Publisher, type PublishResult } from './publisher.js';
 import type { DeliveryObserver } from './observer.js';
+import { OrderGate } from './ordering/order-gate.js';
+import { OrderQueuesRepo, type OrderQueueDoc } from './ordering/order-queues-repo.js';
 
 /**
  * How long a claimed attempt is protected from other claims: the request timeout plus a
@@ -69,6 +71,8 @@ export class DeliveryEngine {
   private readonly runner: AttemptRunner;
   private readonly background: Background;
   private readonly publisher: Publisher;
+  private readonly ordering: OrderGate;
+  private readonly orderQueues: OrderQueuesRepo;
   private started = false;
   private readonly leaseMs: number;
 
@@ -106,7 +110,9 @@ export class DeliveryEngine {
       retentionMs: delivery.retentionMs,
       maxAttempts: delivery.retrySchedule.length + 1,
     });
-    this.background = new Background({ config, db, deliveries: this.deliveries, webhooks: this.webhooks, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer });
+    this.orderQueues = new OrderQueuesRepo(collections.get<OrderQueueDoc>('delivery_order'));
+    this.ordering = new OrderGate({ deliveries: this.deliveries, queues: this.orderQueues, leaseMs, settleMs: leaseMs + FANOUT_SETTLE_MARGIN_MS, logger });
+    this.background = new Background({ config, db, deliveries: this.deliveries, webhooks: this.webhooks, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer, ordering: this.ordering });
     this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
     this.runner = new AttemptRunner({
       deliveries: this.deliveries,
@@ -120,8 +126,11 @@ export class DeliveryEngine {
       logger,
       observer,
       stats: this.stats,
+      orderedEnded: (doc) => void this.work.track(this.ordering.ended(doc)),
     });
     this.background.useRunner(this.runner);
+    const runner = this.runner;
+    this.ordering.use((doc) => runner.attemptClaimed(doc, doc.next_trigger), () => this.background.nudge());
     this.publisher = new Publisher({
       config,
       deliveries: this.deliveries,
@@ -132,6 +141,7 @@ export class DeliveryEngine {
       background: this.background,
       work: this.work,
       leaseMs,
+      ordering: this.ordering,
     });
   }
 
@@ -217,6 +227,9 @@ export class DeliveryEngine {
     const id = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? new ObjectId(deliveryId) : undefined;
     const existing = id ? await this.deliveries.findForAccount(id, account.id) : null;
     if (!id || !existing) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
+    if (existing.state === 'pending' && existing.held === true) {
+      throw new ChameleonError('CH_ERR_CONFLICT', 'This delivery is held until the earlier deliveries of its profile to this endpoint have ended (the endpoint delivers each profile in order); it is sent in its turn');
+    }
     // Reopened as due a lease from now, and claimed at once by that exact due time: the in-process
     // due drain (which takes what is due now) cannot take the manual attempt from under this call,
     // and if this process stops in between, the delivery falls due and any process attempts it.
@@ -288,9 +301,11 @@ export class DeliveryEngine {
     return doc;
   }
 
-  /** Cancels every pending delivery of a destination (of any kind, e.g. an integration removed). */
-  cancelFor(destinationId: ObjectId, reason: string): Promise<number> {
-    return this.deliveries.cancelForDestination(destinationId, reason, new Date());
+  /** Cancels every pending delivery of a destination (of any kind, e.g. an integration removed), and drops its ordering queues. */
+  async cancelFor(destinationId: ObjectId, reason: string): Promise<number> {
+    const cancelled = await this.deliveries.cancelForDestination(destinationId, reason, new Date());
+    await this.orderQueues.deleteForEndpoint(destinationId);
+    return cancelled;
   }
 
   /** A destination's health from its recent attempts. */

@@ -16,6 +16,8 @@ import type { AttemptRunner } from './attempts/attempt-runner.js';
 import type { KeyedLimiter } from './attempts/limiter.js';
 import type { Background } from './background/background.js';
 import type { WorkTracker } from './background/work-tracker.js';
+import type { OrderGate, OrderedDelivery } from './ordering/order-gate.js';
+import { orderKeyOf } from './ordering/order-key.js';
 
 /** Immediate attempts allowed to wait per destination before new ones go to Agenda instead. */
 const MAX_WAITING_PER_DESTINATION = 1000;
@@ -41,6 +43,8 @@ export interface PublisherDeps {
   background: Background;
   work: WorkTracker;
   leaseMs: number;
+  /** Ordered delivery (endpoints with `ordering: 'profile'`). */
+  ordering: OrderGate;
 }
 
 /** Creates deliveries from activity. */
@@ -77,12 +81,19 @@ export class Publisher {
   async forReplay(account: string, destination: Destination, since: Date): Promise<number> {
     const webhooks = await this.deps.webhooks.since(account, since, destination.topics, MAX_REPLAY);
     const now = new Date();
-    const docs = webhooks
-      .filter((w) => destination.accepts(w.topic, w.data))
-      .map((w) => newDelivery({ account, webhookId: w._id, destination, topic: w.topic, maxAttempts: this.maxAttempts, trigger: 'replay' }, now, this.deps.leaseMs, false));
+    const docs: DeliveryDoc[] = [];
+    const ordered: OrderedDelivery[] = [];
+    for (const w of webhooks) {
+      if (!destination.accepts(w.topic, w.data)) continue;
+      const fields = { account, webhookId: w._id, destination, topic: w.topic, maxAttempts: this.maxAttempts, trigger: 'replay' as const };
+      const key = orderKeyOf(destination, w.data);
+      if (key) ordered.push({ key, fields });
+      else docs.push(newDelivery(fields, now, this.deps.leaseMs, false));
+    }
     await this.deps.deliveries.insert(docs);
+    if (ordered.length > 0) await this.deps.ordering.enqueueReplay(ordered, now);
     this.deps.background.nudge();
-    return docs.length;
+    return docs.length + ordered.length;
   }
 
   /**
@@ -90,6 +101,8 @@ export class Publisher {
    * attempt starts now). Each of those is written once, with its first outcome (the attempt
    * runs unsaved); a crash in between is repaired by the sweep from `fanout`. Destinations with
    * too many attempts waiting in this process get a pending delivery, due now, for the due drain.
+   * Ordered destinations (`ordering: 'profile'`, a webhook with a profile) go through the order
+   * gate instead: queued and written before publish returns, attempted now only when first in line.
    */
   private async fanOut(account: string, topic: string, data: Record<string, unknown>, destinations: Destination[], trigger: AttemptTrigger): Promise<PublishResult> {
     const { limiter, runner, work, leaseMs } = this.deps;
@@ -102,15 +115,23 @@ export class Publisher {
     const make = (d: Destination, startsNow: boolean) => newDelivery({ account, webhookId: webhook._id, destination: d, topic, maxAttempts, trigger }, now, leaseMs, startsNow);
     const immediate: Array<{ destination: Destination; delivery: DeliveryDoc }> = [];
     const deferred: DeliveryDoc[] = [];
+    const ordered: Array<{ destination: Destination; key: string }> = [];
     for (const d of destinations) {
-      if (limiter.waiting(d.id.toHexString()) < MAX_WAITING_PER_DESTINATION) immediate.push({ destination: d, delivery: make(d, true) });
+      const key = d.ordering === 'profile' ? orderKeyOf(d, data) : undefined;
+      if (key) ordered.push({ destination: d, key });
+      else if (limiter.waiting(d.id.toHexString()) < MAX_WAITING_PER_DESTINATION) immediate.push({ destination: d, delivery: make(d, true) });
       else deferred.push(make(d, false));
     }
     if (immediate.length > 0) {
       webhook.fanout = immediate.map(({ destination: d, delivery }) => ({ delivery_id: delivery._id, endpoint_id: d.id, ...(d.kind === 'endpoint' ? {} : { destination_kind: d.kind }) }));
     }
-    await Promise.all([this.deps.webhooks.insert(webhook), this.deps.deliveries.insert(deferred)]);
+    const [, , heads] = await Promise.all([
+      this.deps.webhooks.insert(webhook),
+      this.deps.deliveries.insert(deferred),
+      ordered.length === 0 ? [] : Promise.all(ordered.map(async ({ destination, key }) => ({ destination, delivery: await this.deps.ordering.enqueue({ key, fields: { account, webhookId: webhook._id, destination, topic, maxAttempts, trigger } }, now) }))),
+    ]);
     for (const { destination, delivery } of immediate) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination, unsaved: true }));
+    for (const { destination, delivery } of heads) if (delivery) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination }));
     if (deferred.length > 0) this.deps.background.nudge();
     return { id: webhook._id.toHexString(), deliveries: destinations.length };
   }

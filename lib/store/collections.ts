@@ -22,6 +22,7 @@ export const COLLECTION_NAMES = [
   'deliveries',
   'delivery_counts',
   'destination_stats',
+  'delivery_order',
   'state',
   'integrations',
   'integration_people',
@@ -74,6 +75,8 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   delivery_counts: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   // Per destination and hour (health); read by key only.
   destination_stats: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
+  // Ordered delivery's per-(endpoint, profile) queues: looked up by `_id` (the key) only.
+  delivery_order: [],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },

@@ -41,6 +41,8 @@ export interface AttemptRunnerDeps {
   observer?: DeliveryObserver | undefined;
   /** Counts each attempt's outcome per account and hour (the dashboard's charts). */
   stats?: Pick<DeliveryStats, 'record'>;
+  /** Told when an ORDERED delivery (with an `order_key`) has ended, so the next of its key is released. */
+  orderedEnded?: ((doc: DeliveryDoc) => void) | undefined;
 }
 
 /** Records already loaded by the caller (publish has them in memory). */
@@ -101,7 +103,8 @@ export class AttemptRunner {
     const claimedAt = Date.now();
     let saved = !known.unsaved;
     const abandon = async (state: 'failed' | 'cancelled', reason: string): Promise<undefined> => {
-      await deps.deliveries.abandon(doc, state, reason, new Date(), saved);
+      const ended = await deps.deliveries.abandon(doc, state, reason, new Date(), saved);
+      if (ended && doc.order_key) deps.orderedEnded?.(doc);
       return undefined;
     };
     if (doc.attempts > doc.max_attempts) {
@@ -160,6 +163,7 @@ export class AttemptRunner {
       outcome: applied && step.state !== 'skipped' ? (step.state === 'pending' ? 'retrying' : step.state) : null,
       health: outcome.verdict !== 'skip',
     });
+    if (applied && step.state !== 'pending' && doc.order_key) deps.orderedEnded?.(doc);
     const source = deps.destinations.source(destination.kind);
     // A skipped delivery (nothing to send, e.g. a profile without the identifier) says nothing of the destination.
     if (outcome.verdict !== 'skip') source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);

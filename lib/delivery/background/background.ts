@@ -30,6 +30,8 @@ export interface BackgroundDeps {
   leaseMs: number;
   /** Told of recovered deliveries: interrupted attempts the due drain takes up, fan-outs the sweep writes (metrics). */
   observer?: DeliveryObserver | undefined;
+  /** Ordered delivery: its repair step runs with every sweep (queues a stop left waiting). */
+  ordering?: { repair(now?: Date): Promise<number> } | undefined;
 }
 
 /** Jobs, sweep, start and stop. */
@@ -129,6 +131,7 @@ export class Background {
       this.deps.observer?.recovered(written);
       this.nudge();
     }
+    await this.deps.ordering?.repair();
   }
 
   /** Runs the sweep unless one is still running; logs instead of throwing. */

@@ -13,8 +13,26 @@ export interface DestinationRef {
   id: ObjectId;
 }
 
-/** Builds a new delivery; with `startsNow`, its first attempt is already counted and leased. */
+/**
+ * Builds a new delivery; with `startsNow`, its first attempt is already counted and leased. With
+ * `order`, an ordered delivery under that key, held (not due) unless it is its key's head.
+ */
 export function newDelivery(
+  fields: { account: string; webhookId: ObjectId; destination: DestinationRef; topic: string; maxAttempts: number; trigger: AttemptTrigger },
+  now: Date,
+  leaseMs: number,
+  startsNow: boolean,
+  order?: { key: string; held: boolean },
+): DeliveryDoc {
+  const doc = plainDelivery(fields, now, leaseMs, startsNow);
+  if (order) {
+    doc.order_key = order.key;
+    if (order.held) Object.assign(doc, { held: true, attempts: 0, lease_until: null, next_attempt_at: null });
+  }
+  return doc;
+}
+
+function plainDelivery(
   fields: { account: string; webhookId: ObjectId; destination: DestinationRef; topic: string; maxAttempts: number; trigger: AttemptTrigger },
   now: Date,
   leaseMs: number,
@@ -65,8 +83,8 @@ export interface DeliveryPage {
   /** The cursor's filter (`parsePage(…, 'created_at').filter`): deliveries strictly older than it. */
   cursor?: Document;
   limit: number;
-  /** A stored state, or `sending`: pending with an attempt in flight. */
-  state?: DeliveryState | 'sending';
+  /** A stored state, `sending` (pending with an attempt in flight) or `held` (ordered, waiting for earlier ones). */
+  state?: DeliveryState | 'sending' | 'held';
 }
 
 /** What the dashboard's delivery list asks for. */
@@ -108,7 +126,9 @@ export class DeliveriesRepo {
   /** A page of one destination's deliveries, newest first. */
   listFor(destinationId: ObjectId, account: string, page: DeliveryPage): Promise<DeliveryDoc[]> {
     const filter: Filter<DeliveryDoc> = { endpoint_id: destinationId, account, ...page.cursor };
-    if (page.state === 'sending') Object.assign(filter, { state: 'pending', lease_until: { $gt: new Date() } });
+    if (page.state === 'sending') Object.assign(filter, { state: 'pending', held: { $ne: true }, lease_until: { $gt: new Date() } });
+    else if (page.state === 'held') Object.assign(filter, { state: 'pending', held: true });
+    else if (page.state === 'pending') Object.assign(filter, { state: 'pending', held: { $ne: true } });
     else if (page.state) filter.state = page.state;
     return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
   }
@@ -222,7 +242,7 @@ export class DeliveriesRepo {
     const set: Document = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now };
     if (trigger) set.next_trigger = trigger;
     return this.collection.findOneAndUpdate(
-      { _id: id, state: 'pending', $or: [{ lease_until: null }, { lease_until: { $lt: now } }], ...(due ? { next_attempt_at: due } : {}) },
+      { _id: id, state: 'pending', held: { $ne: true }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }], ...(due ? { next_attempt_at: due } : {}) },
       { $inc: { attempts: 1 }, $set: set },
       { returnDocument: 'after' },
     );
@@ -262,11 +282,38 @@ export class DeliveriesRepo {
     return false;
   }
 
-  /** Ends a delivery without an attempt (endpoint deleted or disabled, attempts exhausted by crashes). */
-  async abandon(doc: DeliveryDoc, state: 'failed' | 'cancelled', reason: string, now: Date, saved = true): Promise<void> {
+  /**
+   * Ends a delivery without an attempt (endpoint deleted or disabled, attempts exhausted by
+   * crashes); whether this call ended it.
+   */
+  async abandon(doc: DeliveryDoc, state: 'failed' | 'cancelled', reason: string, now: Date, saved = true): Promise<boolean> {
     const ended = { state, lease_until: null, next_attempt_at: null, last_error: reason, completed_at: now, updated_at: now };
-    if (!saved && (await this.insertUnsaved({ ...doc, ...ended }))) return;
-    await this.updateIf({ _id: doc._id, state: 'pending' }, { $set: ended });
+    if (!saved && (await this.insertUnsaved({ ...doc, ...ended }))) return true;
+    return this.updateIf({ _id: doc._id, state: 'pending' }, { $set: ended });
+  }
+
+  /**
+   * Releases a held ordered delivery (its key's head now) and claims it for its first attempt
+   * in this process; `null` when it is not held (someone else released it, or it ended).
+   */
+  claimHeld(id: ObjectId, now: Date, leaseMs: number): Promise<DeliveryDoc | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id, state: 'pending', held: true },
+      { $inc: { attempts: 1 }, $set: { held: false, lease_until: new Date(now.getTime() + leaseMs), next_attempt_at: now, updated_at: now } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Releases a held ordered delivery as due now, for the due drain of any process; whether it was held. */
+  releaseHeld(id: ObjectId, now: Date): Promise<boolean> {
+    return this.updateIf({ _id: id, state: 'pending', held: true }, { $set: { held: false, next_attempt_at: now, updated_at: now } });
+  }
+
+  /** The state (and whether held) of these deliveries, keyed by hex id (those that exist). */
+  async statesOf(ids: ObjectId[]): Promise<Map<string, Pick<DeliveryDoc, 'state' | 'held'>>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.collection.find({ _id: { $in: ids } }, { projection: { _id: 1, state: 1, held: 1 } }).toArray();
+    return new Map(docs.map((d) => [d._id.toHexString(), { state: d.state, held: d.held }]));
   }
 
   /**

@@ -94,6 +94,16 @@ export interface DeliveryDoc {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  /**
+   * Ordered delivery (an endpoint with `ordering: 'profile'`): the key it is ordered under,
+   * `endpointId|profileId`. Absent on unordered deliveries.
+   */
+  order_key?: string;
+  /**
+   * An ordered delivery waiting for the earlier ones of its key to end: never attempted (its
+   * `next_attempt_at` is `null`) until it is released, as the head of its key's queue.
+   */
+  held?: boolean;
 }
 
 /** Where a delivery goes after an attempt (what the attempt concluded). */
@@ -111,10 +121,12 @@ function iso(date: Date | null | undefined): string | null {
 }
 
 /**
- * The state the API shows: a stored state, or `sending` for a pending delivery whose attempt is in
- * flight (it holds a live lease; a first attempt from publish is in flight before its document exists).
+ * The state the API shows: a stored state, `sending` for a pending delivery whose attempt is in
+ * flight (it holds a live lease; a first attempt from publish is in flight before its document exists),
+ * or `held` for an ordered delivery waiting for the earlier ones of its profile to end.
  */
-export function shownState(doc: DeliveryDoc, now = new Date()): DeliveryState | 'sending' {
+export function shownState(doc: DeliveryDoc, now = new Date()): DeliveryState | 'sending' | 'held' {
+  if (doc.state === 'pending' && doc.held === true) return 'held';
   return doc.state === 'pending' && doc.lease_until !== null && doc.lease_until > now ? 'sending' : doc.state;
 }
 

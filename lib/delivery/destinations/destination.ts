@@ -26,6 +26,11 @@ export interface Destination<T = unknown> {
   readonly disabledReason: string | null;
   /** The topics / activity kinds it takes (a replay resends those only). */
   readonly topics: readonly string[];
+  /**
+   * `profile`: deliveries of the same profile reach it in publish order, one at a time (see
+   * `ordering/order-gate.ts`). @defaultValue `'none'` when absent
+   */
+  readonly ordering?: 'none' | 'profile';
   /** Whether it takes this activity: its topics, plus any filter of its own. */
   accepts(topic: string, data: Record<string, unknown>): boolean;
   /** What its transport needs (the endpoint document, an integration's configuration). */

@@ -4,6 +4,7 @@
 import type { ObjectId } from 'mongodb';
 import type { DestinationHealth } from '../deliveries/health.js';
 import type { AttemptReport } from '../attempts/attempt-runner.js';
+import type { Ordering } from '../ordering/order-key.js';
 
 /**
  * How an endpoint's webhooks are signed: `chameleon` (`X-Chameleon-Signature`, hex HMAC of the body),
@@ -26,6 +27,8 @@ export interface EndpointDoc {
   experience_ids: string[];
   /** How its webhooks are signed; absent on endpoints stored before the option existed (`chameleon`). */
   signature?: SignatureScheme;
+  /** `profile`: each profile's deliveries arrive in publish order; absent on endpoints stored before the option existed (`none`). */
+  ordering?: Ordering;
   disabled: boolean;
   disabled_reason: string | null;
   disabled_at: Date | null;
@@ -52,6 +55,7 @@ export function endpointJson(doc: EndpointDoc, health?: EndpointHealth): Record<
     topics: doc.topics,
     experience_ids: doc.experience_ids,
     signature: doc.signature ?? 'chameleon',
+    ordering: doc.ordering ?? 'none',
     state: doc.disabled ? 'disabled' : 'enabled',
     disabled_reason: doc.disabled_reason,
     disabled_at: iso(doc.disabled_at),

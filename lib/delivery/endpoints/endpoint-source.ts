@@ -33,6 +33,7 @@ function toDestination(doc: EndpointDoc): Destination<EndpointDoc> {
     disabled: doc.disabled,
     disabledReason: doc.disabled_reason,
     topics: doc.topics,
+    ordering: doc.ordering ?? 'none',
     accepts: (topic, data) => doc.topics.includes(topic) && matchesExperienceFilter(doc.experience_ids, data),
     target: doc,
   };

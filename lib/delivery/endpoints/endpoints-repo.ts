@@ -10,6 +10,7 @@ import { TtlCache } from '../../store/ttl-cache.js';
 import { checkEndpointUrl } from '../transport/ssrf-guard.js';
 import { isTopic, TOPICS } from '../../topics/index.js';
 import { SIGNATURE_SCHEMES, type EndpointDoc, type SignatureScheme } from './documents.js';
+import { parseOrdering, type Ordering } from '../ordering/order-key.js';
 
 /** What creating an endpoint takes (after parsing). */
 export interface EndpointInput {
@@ -19,6 +20,8 @@ export interface EndpointInput {
   experience_ids?: unknown;
   /** `chameleon` (default), `standard` or `both`. */
   signature?: unknown;
+  /** `none` (default) or `profile`: each profile's deliveries in publish order. */
+  ordering?: unknown;
 }
 
 /** The policy endpoints are created under. */
@@ -32,7 +35,7 @@ const CACHE_TTL_MS = 1000;
 
 /** A new, enabled endpoint document holding the account's endpoint slot `slot`. */
 export function newEndpoint(
-  fields: { account: string; slot: number; url: string; name: string; topics: string[]; experienceIds?: string[]; signature?: SignatureScheme },
+  fields: { account: string; slot: number; url: string; name: string; topics: string[]; experienceIds?: string[]; signature?: SignatureScheme; ordering?: Ordering },
   now: Date,
 ): EndpointDoc {
   return {
@@ -44,6 +47,7 @@ export function newEndpoint(
     topics: fields.topics,
     experience_ids: fields.experienceIds ?? [],
     signature: fields.signature ?? 'chameleon',
+    ordering: fields.ordering ?? 'none',
     disabled: false,
     disabled_reason: null,
     disabled_at: null,
@@ -104,6 +108,7 @@ export class EndpointsRepo {
     const topics = parseTopics(input.topics);
     const experienceIds = parseExperienceIds(input.experience_ids);
     const signature = parseSignature(input.signature);
+    const ordering = parseOrdering(input.ordering);
     if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length > 200)) {
       throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`name` must be a string of up to 200 characters');
     }
@@ -117,7 +122,7 @@ export class EndpointsRepo {
     for (let slot = 0; slot < limit; slot++) {
       const slotKey = `${account}|${slot}`;
       if (taken.has(slotKey)) continue;
-      const doc = newEndpoint({ account, slot, url, name: (input.name as string | undefined)?.trim() || new URL(url).host, topics, experienceIds, signature }, now);
+      const doc = newEndpoint({ account, slot, url, name: (input.name as string | undefined)?.trim() || new URL(url).host, topics, experienceIds, signature, ordering }, now);
       try {
         await this.collection.insertOne(doc);
       } catch (error) {
@@ -131,9 +136,13 @@ export class EndpointsRepo {
   }
 
 
-  /** Changes an endpoint's URL, name, topics or experience filter, under the same checks as `create`. */
+  /**
+   * Changes an endpoint's URL, name, topics, experience filter or ordering, under the same checks
+   * as `create`. A change of ordering applies to deliveries created from then on (held ones are
+   * still released in their turn).
+   */
   async update(account: string, id: string, input: EndpointInput): Promise<EndpointDoc> {
-    const unknown = Object.keys(input).filter((k) => !['url', 'name', 'topics', 'experience_ids'].includes(k));
+    const unknown = Object.keys(input).filter((k) => !['url', 'name', 'topics', 'experience_ids', 'ordering'].includes(k));
     if (unknown.length > 0) throw new ChameleonError('CH_ERR_UNPROCESSABLE', `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
     const doc = await this.get(account, id);
     const $set: Partial<EndpointDoc> = { updated_at: new Date() };
@@ -143,6 +152,7 @@ export class EndpointsRepo {
     }
     if (input.topics !== undefined) $set.topics = parseTopics(input.topics);
     if (input.experience_ids !== undefined) $set.experience_ids = parseExperienceIds(input.experience_ids);
+    if (input.ordering !== undefined) $set.ordering = parseOrdering(input.ordering);
     if (input.name !== undefined) {
       if (typeof input.name !== 'string' || input.name.length > 200) throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`name` must be a string of up to 200 characters');
       $set.name = input.name.trim() || new URL($set.url ?? doc.url).host;
