@@ -125,11 +125,9 @@ export class Publisher {
     if (immediate.length > 0) {
       webhook.fanout = immediate.map(({ destination: d, delivery }) => ({ delivery_id: delivery._id, endpoint_id: d.id, ...(d.kind === 'endpoint' ? {} : { destination_kind: d.kind }) }));
     }
-    const [, , heads] = await Promise.all([
-      this.deps.webhooks.insert(webhook),
-      this.deps.deliveries.insert(deferred),
-      ordered.length === 0 ? [] : Promise.all(ordered.map(async ({ destination, key }) => ({ destination, delivery: await this.deps.ordering.enqueue({ key, fields: { account, webhookId: webhook._id, destination, topic, maxAttempts, trigger } }, now) }))),
-    ]);
+    await Promise.all([this.deps.webhooks.insert(webhook), this.deps.deliveries.insert(deferred)]);
+    // Ordered ones only once the webhook is stored: another process may release and send them at once.
+    const heads = ordered.length === 0 ? [] : await Promise.all(ordered.map(async ({ destination, key }) => ({ destination, delivery: await this.deps.ordering.enqueue({ key, fields: { account, webhookId: webhook._id, destination, topic, maxAttempts, trigger } }, now) })));
     for (const { destination, delivery } of immediate) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination, unsaved: true }));
     for (const { destination, delivery } of heads) if (delivery) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination }));
     if (deferred.length > 0) this.deps.background.nudge();
