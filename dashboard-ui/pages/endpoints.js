@@ -47,6 +47,10 @@ function EndpointFields({ prefix, value, topics }) {
       <div class="field"><label for=${`${prefix}-url`}>URL</label><input id=${`${prefix}-url`} name="url" type="url" required size="40" value=${value.url ?? ''} /></div>
       <div class="field"><label for=${`${prefix}-name`}>Name</label><input id=${`${prefix}-name`} name="name" value=${value.name ?? ''} /></div>
       <div class="field"><label for=${`${prefix}-exp`}>Experience ids (comma-separated, empty for all)</label><input id=${`${prefix}-exp`} name="experience_ids" size="30" value=${(value.experience_ids ?? []).join(', ')} /></div>
+      <div class="field"><label for=${`${prefix}-ordering`}>Ordering</label><select id=${`${prefix}-ordering`} name="ordering">
+        <option value="none" selected=${(value.ordering ?? 'none') === 'none'}>none</option>
+        <option value="profile" selected=${value.ordering === 'profile'}>per profile (in publish order)</option>
+      </select></div>
     </div>
     <fieldset class="topics">
       <legend>Topics (none chosen: all)</legend>
@@ -59,7 +63,7 @@ function endpointBody(form, allTopics) {
   const data = new FormData(form);
   const topics = data.getAll('topics').map(String);
   const experience = String(data.get('experience_ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { url: String(data.get('url') ?? ''), name: String(data.get('name') ?? ''), topics: topics.length ? topics : allTopics, experience_ids: experience };
+  return { url: String(data.get('url') ?? ''), name: String(data.get('name') ?? ''), topics: topics.length ? topics : allTopics, experience_ids: experience, ordering: String(data.get('ordering') ?? 'none') };
 }
 
 function CreateEndpoint({ topics, onCreated }) {
@@ -174,6 +178,7 @@ function Detail({ session, id }) {
       <dt>Last item</dt><dd><${LastItem} e=${e} /></dd>
       <dt>Topics</dt><dd>${e.topics.join(', ')}</dd>
       <dt>Experiences</dt><dd>${e.experience_ids.length ? e.experience_ids.join(', ') : 'all'}</dd>
+      <dt>Ordering</dt><dd>${e.ordering === 'profile' ? 'per profile, in publish order' : 'none'}</dd>
       <dt>Deliveries</dt><dd><a href=${link('deliveries', { destination: e.id })}>See deliveries</a></dd>
     </dl>
     <${Notice} notice=${notice} />

@@ -9,7 +9,7 @@ import { configFrom, UsageError, withHooks, type GlobalFlags } from './context.j
 import { doctor } from './doctor.js';
 import { details, EXIT, table, type Io } from './output.js';
 
-const ENDPOINT_COLUMNS = ['id', 'name', 'url', 'signature', 'state', 'topics', 'last_item_state'];
+const ENDPOINT_COLUMNS = ['id', 'name', 'url', 'signature', 'ordering', 'state', 'topics', 'last_item_state'];
 const DELIVERY_COLUMNS = ['id', 'kind', 'state', 'attempts_count', 'last_status', 'next_attempt_at', 'created_at'];
 
 /** Runs the CLI on `argv` (without the node and script paths); resolves with the exit code. */
@@ -63,8 +63,9 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
     .requiredOption('--topics <list>', 'comma-separated topics')
     .option('--name <name>', 'a name')
     .option('--signature <scheme>', 'chameleon, standard or both')
-    .action(async (o: { account: string; url: string; topics: string; name?: string; signature?: string }) => {
-      const created = await withHooks(flags(), (h) => h.endpoints.create(o.account, { url: o.url, topics: o.topics, name: o.name, signature: o.signature }));
+    .option('--ordering <ordering>', "none, or profile: each profile's deliveries in publish order")
+    .action(async (o: { account: string; url: string; topics: string; name?: string; signature?: string; ordering?: string }) => {
+      const created = await withHooks(flags(), (h) => h.endpoints.create(o.account, { url: o.url, topics: o.topics, name: o.name, signature: o.signature, ordering: o.ordering }));
       print({ webhook: created }, () => details(created));
     });
   accountOpt(endpoints.command('delete <endpoint>').description('delete an endpoint and cancel its pending deliveries')).action(async (endpoint: string, o: { account: string }) => {

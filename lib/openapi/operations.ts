@@ -138,7 +138,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "An endpoint's deliveries, newest first, with their attempts",
     tag: 'Endpoints and deliveries',
     responses: { 200: `${R}deliveries` },
-    parameters: [idParam('endpoint'), ...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'sending', 'succeeded', 'failed', 'cancelled', 'skipped'] } }],
+    parameters: [idParam('endpoint'), ...page, { name: 'state', in: 'query', schema: { enum: ['pending', 'sending', 'held', 'succeeded', 'failed', 'cancelled', 'skipped'] } }],
     links: { status: 200, from: '/deliveries/0/id', to: ['getDelivery', 'retryDelivery'] },
   },
   { method: 'post', path: '/v3/edit/webhooks/{id}/ping', operationId: 'pingEndpoint', summary: 'Send a ping and answer after the attempt', tag: 'Endpoints and deliveries', responses: { 200: `${R}ping` }, parameters: [idParam('endpoint')] },
