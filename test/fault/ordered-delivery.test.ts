@@ -104,7 +104,7 @@ describe('ordered delivery per profile across three processes, random 500s and a
     await load;
 
     const acknowledged = published.flat().filter((id): id is string => id !== null);
-    expect(acknowledged.length).toBeGreaterThanOrEqual(PROFILES * PER_PROFILE - 5);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(PROFILES * PER_PROFILE - PROFILES); // at most one publish per profile was in flight in the killed process
     // Every acknowledged publish is delivered (a crash mid-publish may leave an unacknowledged one undelivered).
     await until(async () => (await deliveries.countDocuments({ topic: 'tour.started', state: 'succeeded', webhook_id: { $in: acknowledged.map((id) => new ObjectId(id)) } })) === acknowledged.length, 120_000, 'every acknowledged webhook delivered');
     await until(async () => (await deliveries.countDocuments({ topic: 'tour.started', state: 'pending' })) === 0, 30_000, 'nothing left pending');
