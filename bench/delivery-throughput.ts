@@ -199,6 +199,11 @@ export interface ThroughputSetup {
   bare: (receiver: ServerProcess, dbName: string) => Promise<ServerProcess>;
   /** A package publisher process whose instance uses collections prefixed `prefix`. */
   package: (receiver: ServerProcess, dbName: string, prefix: string) => Promise<ServerProcess>;
+  /**
+   * Where the baseline side's delivery documents are counted, when the baseline is not the bare loop
+   * (e.g. the package with another setting, in (l)). @defaultValue the bare loop's collection
+   */
+  baselineDeliveries?: { collection: string; filter: Record<string, unknown> };
 }
 
 /** What {@link runThroughput} measured. */
@@ -234,7 +239,7 @@ export async function runThroughput(ctx: BenchContext, name: string, setup: Thro
     const log = new ReceiptLog(receiver);
     const packageSide = (prefix: string): SideState => ({ server: pkg, collection: `${prefix}deliveries`, filter: { topic: PUBLISH_TOPIC }, jobs: `${prefix}jobs`, published: 0 });
     const sides: Record<Side, SideState> = {
-      bare: { server: bare, collection: BARE_DELIVERIES, filter: {}, published: 0 },
+      bare: { server: bare, collection: setup.baselineDeliveries?.collection ?? BARE_DELIVERIES, filter: setup.baselineDeliveries?.filter ?? {}, published: 0 },
       package: packageSide(warmPrefix),
     };
     await sleep(1_000); // the endpoint's creation ping

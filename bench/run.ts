@@ -26,9 +26,10 @@ import { deliveryThroughput } from './delivery-throughput.js';
 import { deliveryBacklog } from './delivery-backlog.js';
 import { dashboardApi } from './dashboard-api.js';
 import { customerioThroughput } from './customerio-throughput.js';
+import { orderedDelivery } from './ordered-delivery.js';
 
 /** Every benchmark, in running order. */
-const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi, ingestCustomerio, propertyGrowth, customerioThroughput];
+const BENCHMARKS: readonly Benchmark[] = [ingestSingle, ingestBatch, ingestMemory, batchAsync, batchMemory, deliveryThroughput, deliveryBacklog, dashboardApi, ingestCustomerio, propertyGrowth, customerioThroughput, orderedDelivery];
 
 /** The whole run is abandoned (servers killed, database stopped) after this long. */
 const RUN_DEADLINE_MS = 35 * 60_000;

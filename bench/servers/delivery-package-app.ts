@@ -8,7 +8,9 @@
  * (closed-loop publishers), `paced` (publishes at a steady rate), each
  * `hooks.publish('acme', 'tour.started', fixtureData)`, and `reset` (closes the instance and
  * opens a fresh one on new collections — `collectionPrefix` — in the same, warm, process, so
- * whatever a round left undelivered cannot spill into the next one).
+ * whatever a round left undelivered cannot spill into the next one). With `options.ordering` the
+ * endpoint is created with that `ordering`, and with `options.profiles` (n) each publish is about
+ * the next of n profiles in turn (`data.profile.id`), as in the ordered-delivery benchmark (l).
  */
 import express from 'express';
 import { chameleonHooks, type ChameleonHooks } from '../../lib/index.js';
@@ -20,6 +22,8 @@ export async function startDeliveryPackageApp(config: ServerConfig): Promise<Ser
   const endpointUrl = config.options?.endpointUrl;
   const customerioUrl = config.options?.customerioUrl;
   const rateLimit = typeof config.options?.rateLimit === 'number' ? config.options.rateLimit : undefined;
+  const ordering = typeof config.options?.ordering === 'string' ? config.options.ordering : undefined;
+  const profiles = typeof config.options?.profiles === 'number' ? config.options.profiles : 0;
   const open = async (collectionPrefix: string): Promise<ChameleonHooks> => {
     const hooks = chameleonHooks({
       mongo: { uri: config.uri, dbName: config.dbName },
@@ -28,7 +32,7 @@ export async function startDeliveryPackageApp(config: ServerConfig): Promise<Ser
       delivery: { allowHttp: true, allowPrivateNetworks: true },
     });
     await hooks.ready();
-    if (typeof endpointUrl === 'string') await hooks.endpoints.create(DELIVERY_ACCOUNT.id, { url: endpointUrl, topics: [PUBLISH_TOPIC] });
+    if (typeof endpointUrl === 'string') await hooks.endpoints.create(DELIVERY_ACCOUNT.id, { url: endpointUrl, topics: [PUBLISH_TOPIC], ...(ordering ? { ordering } : {}) });
     if (typeof customerioUrl === 'string') {
       await hooks.integrations.customerio.set(DELIVERY_ACCOUNT.id, { site_id: TRACK_SITE, api_key: TRACK_KEY, track_url: customerioUrl, ...(rateLimit ? { rate_limit: rateLimit } : {}) });
     }
@@ -38,7 +42,11 @@ export async function startDeliveryPackageApp(config: ServerConfig): Promise<Ser
   const app = express();
   app.use((req, res, next) => hooks(req, res, next));
   const data = topicData(PUBLISH_TOPIC);
-  const publishOne: PublishOne = async () => (await hooks.publish(DELIVERY_ACCOUNT.id, PUBLISH_TOPIC, data as never)).id;
+  // With `profiles`, one payload per profile (made once): publish n is about profile n mod `profiles`.
+  const perProfile = Array.from({ length: profiles }, (_, i) => ({ ...data, profile: { ...(data.profile as object), id: (i + 1).toString(16).padStart(24, '0') } }));
+  let next = 0;
+  const payload = (): Record<string, unknown> => (profiles > 0 ? perProfile[next++ % profiles]! : data);
+  const publishOne: PublishOne = async () => (await hooks.publish(DELIVERY_ACCOUNT.id, PUBLISH_TOPIC, payload() as never)).id;
   return {
     listener: app,
     close: () => hooks.close(),
