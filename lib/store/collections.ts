@@ -84,6 +84,9 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
     // The dashboard's account-wide lists and counts (newest first, by state).
     { key: { account: 1, created_at: -1 }, options: { name: 'account_created' } },
     { key: { account: 1, state: 1, created_at: -1 }, options: { name: 'account_state_created' } },
+    // Claims and conclusions compare-and-set `rev` by itself (pending deliveries only hold one):
+    // one lookup on any server, where a conditional update by `_id` scans on the test server.
+    { key: { rev: 1 }, options: { name: 'rev_unique', unique: true, sparse: true } },
   ],
 };
 

@@ -104,6 +104,14 @@ export interface DeliveryDoc {
    * `next_attempt_at` is `null`) until it is released, as the head of its key's queue.
    */
   held?: boolean;
+  /**
+   * The version of a pending delivery's schedule: a fresh id written by every change to its state,
+   * attempts, lease or due time, and removed once it has ended (so its unique sparse index holds
+   * pending deliveries only). Claims and conclusions compare-and-set it (`{rev}` alone: one index
+   * lookup, see `DeliveriesRepo.claimDue`). Absent on documents written before it existed: those
+   * are claimed and concluded by their fields, as before.
+   */
+  rev?: ObjectId;
 }
 
 /** Where a delivery goes after an attempt (what the attempt concluded). */

@@ -1,0 +1,188 @@
+/**
+ * Claims and conclusions by compare-and-set on a delivery's `rev` (what the due drain does per
+ * delivery): one attempt per claim across processes, stale candidates refused, a writer that did
+ * not renew `rev` undone, ended deliveries holding no `rev`, documents stored before `rev` still
+ * claimed by their fields, and the commands sent filtering by `rev` alone (one unique-index lookup).
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { MongoClient, ObjectId, type Collection, type CommandStartedEvent, type Document } from 'mongodb';
+import { useTestDb } from '../helpers/db.js';
+import { Collections } from '../../lib/store/collections.js';
+import { DeliveriesRepo, newDelivery, type DueCandidate } from '../../lib/delivery/deliveries/deliveries-repo.js';
+import type { AttemptLog, DeliveryDoc } from '../../lib/delivery/deliveries/documents.js';
+
+const LEASE_MS = 60_000;
+const db = await useTestDb('rev');
+let deliveries: Collection<DeliveryDoc>;
+let repo: DeliveriesRepo;
+/** A second client: another process sharing the database. */
+let other: DeliveriesRepo;
+
+beforeAll(async () => {
+  const collections = new Collections(db.db, 'rev_');
+  await collections.ensureIndexes();
+  deliveries = collections.get<DeliveryDoc>('deliveries');
+  repo = new DeliveriesRepo(deliveries);
+  const client = new MongoClient(db.uri);
+  await client.connect();
+  other = new DeliveriesRepo(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
+  return () => client.close();
+});
+
+/** Stores one pending delivery, due a minute ago. */
+async function storeDue(shape: (doc: DeliveryDoc) => void = () => undefined): Promise<DeliveryDoc> {
+  const doc = newDelivery({ account: 'acme', webhookId: new ObjectId(), destination: { kind: 'endpoint', id: new ObjectId() }, topic: 'tour.started', maxAttempts: 3, trigger: 'publish' }, new Date(), 0, false);
+  doc.next_attempt_at = new Date(Date.now() - 60_000);
+  shape(doc);
+  await deliveries.insertOne(doc);
+  return doc;
+}
+
+/** The due query's view of one delivery (as the drain reads its page). */
+async function candidateOf(id: ObjectId): Promise<DueCandidate> {
+  const page = await repo.dueCandidates(new Date(), 10_000);
+  const found = page.find((c) => c._id.equals(id));
+  if (!found) throw new Error(`${id.toHexString()} is not due`);
+  return found;
+}
+
+function attemptLog(status: number): AttemptLog {
+  return { at: new Date(), duration_ms: 3, status, response_body: null, error: status < 300 ? null : `HTTP ${status}`, error_kind: status < 300 ? null : 'http', trigger: 'retry', by: 'test' };
+}
+
+describe('claims by rev', () => {
+  it('should let exactly one of many concurrent claims of the same candidate win, across clients', async () => {
+    const stored = await storeDue();
+    const candidate = await candidateOf(stored._id);
+    expect(candidate.rev).toBeInstanceOf(ObjectId);
+    const now = new Date();
+    const results = await Promise.all([repo, other, repo, other, repo, other].map((r) => r.claimDue(candidate, now, LEASE_MS)));
+    const winners = results.filter((r) => r !== null);
+    expect(winners).toHaveLength(1);
+    const after = (await deliveries.findOne({ _id: stored._id }))!;
+    expect(after.attempts).toBe(1);
+    expect(after.lease_until!.getTime()).toBe(now.getTime() + LEASE_MS);
+    expect(after.rev!.equals(winners[0]!.doc.rev!)).toBe(true);
+    expect(after.rev!.equals(candidate.rev!)).toBe(false);
+    expect(winners[0]!.interrupted).toBe(false);
+  });
+
+  it('should refuse a candidate read before another kind of claim took the delivery (an Agenda job), and count nothing', async () => {
+    const stored = await storeDue();
+    const candidate = await candidateOf(stored._id);
+    const byJob = await repo.claim(stored._id, new Date(), LEASE_MS, 'retry');
+    expect(byJob?.attempts).toBe(1);
+    expect(await other.claimDue(candidate, new Date(), LEASE_MS)).toBeNull();
+    const after = (await deliveries.findOne({ _id: stored._id }))!;
+    expect(after.attempts).toBe(1);
+    expect(after.rev!.equals(byJob!.rev!)).toBe(true);
+  });
+
+  it('should undo a claim when a writer changed the delivery without renewing rev (not due any more, or ended)', async () => {
+    const later = await storeDue();
+    const ended = await storeDue();
+    const laterCandidate = await candidateOf(later._id);
+    const endedCandidate = await candidateOf(ended._id);
+    const future = new Date(Date.now() + 3_600_000);
+    // An older version of the package, or a hand-written update: the fields change, rev does not.
+    await deliveries.updateOne({ _id: later._id }, { $set: { next_attempt_at: future } });
+    await deliveries.updateOne({ _id: ended._id }, { $set: { state: 'succeeded', next_attempt_at: null, completed_at: new Date() } });
+
+    expect(await repo.claimDue(laterCandidate, new Date(), LEASE_MS)).toBeNull();
+    expect(await repo.claimDue(endedCandidate, new Date(), LEASE_MS)).toBeNull();
+    const laterAfter = (await deliveries.findOne({ _id: later._id }))!;
+    expect(laterAfter).toMatchObject({ state: 'pending', attempts: 0, lease_until: null, next_attempt_at: future });
+    expect(laterAfter.rev).toBeInstanceOf(ObjectId);
+    const endedAfter = (await deliveries.findOne({ _id: ended._id }))!;
+    expect(endedAfter).toMatchObject({ state: 'succeeded', attempts: 0, lease_until: null });
+    expect(endedAfter).not.toHaveProperty('rev');
+  });
+
+  it('should take up an interrupted attempt once its lease has run out, and refuse it while the lease is live', async () => {
+    const dead = await storeDue((d) => Object.assign(d, { attempts: 1, lease_until: new Date(Date.now() - 1000) }));
+    await storeDue((d) => Object.assign(d, { attempts: 1, lease_until: new Date(Date.now() + LEASE_MS) }));
+    const candidate = await candidateOf(dead._id);
+    const claimed = await repo.claimDue(candidate, new Date(), LEASE_MS);
+    expect(claimed).toMatchObject({ interrupted: true, doc: { attempts: 2 } });
+    const page = await repo.dueCandidates(new Date(), 10_000);
+    expect(page.some((c) => c.lease_until !== null && c.lease_until > new Date())).toBe(false);
+  });
+});
+
+describe('conclusions by rev', () => {
+  it('should leave an ended delivery without rev, and give one that stays pending a new rev', async () => {
+    const done = await storeDue();
+    const retried = await storeDue();
+    const a = (await repo.claimDue(await candidateOf(done._id), new Date(), LEASE_MS))!;
+    const b = (await repo.claimDue(await candidateOf(retried._id), new Date(), LEASE_MS))!;
+    expect(await repo.conclude(a.doc, attemptLog(200), { state: 'succeeded' }, new Date())).toBe(true);
+    const next = new Date(Date.now() + 60_000);
+    expect(await repo.conclude(b.doc, attemptLog(500), { state: 'pending', nextAttemptAt: next }, new Date())).toBe(true);
+    const doneAfter = (await deliveries.findOne({ _id: done._id }))!;
+    expect(doneAfter).toMatchObject({ state: 'succeeded', lease_until: null, attempts: 1 });
+    expect(doneAfter).not.toHaveProperty('rev');
+    const retriedAfter = (await deliveries.findOne({ _id: retried._id }))!;
+    expect(retriedAfter).toMatchObject({ state: 'pending', lease_until: null, next_attempt_at: next, attempts: 1 });
+    expect(retriedAfter.rev!.equals(b.doc.rev!)).toBe(false);
+    // Many ended deliveries side by side: none holds a rev, so the unique sparse index never collides.
+    expect(await deliveries.countDocuments({ state: { $ne: 'pending' }, rev: { $exists: true } })).toBe(0);
+  });
+
+  it('should record only the log of an attempt whose claim another process took over (lease run out)', async () => {
+    const stored = await storeDue();
+    const first = (await repo.claimDue(await candidateOf(stored._id), new Date(), LEASE_MS))!;
+    // The first attempt is slow: its lease runs out and another process takes the delivery up.
+    await deliveries.updateOne({ _id: stored._id }, { $set: { lease_until: new Date(Date.now() - 1) } });
+    const second = (await other.claimDue(await candidateOf(stored._id), new Date(), LEASE_MS))!;
+    expect(second).toMatchObject({ interrupted: true, doc: { attempts: 2 } });
+
+    expect(await repo.conclude(first.doc, attemptLog(200), { state: 'succeeded' }, new Date())).toBe(false);
+    expect(await repo.renewLease(first.doc, new Date(), LEASE_MS)).toBe(false);
+    const mid = (await deliveries.findOne({ _id: stored._id }))!;
+    expect(mid).toMatchObject({ state: 'pending', attempts: 2 });
+    expect(mid.attempt_log).toHaveLength(1);
+    expect(mid.rev!.equals(second.doc.rev!)).toBe(true);
+
+    expect(await other.renewLease(second.doc, new Date(), LEASE_MS)).toBe(true);
+    expect(await other.conclude(second.doc, attemptLog(200), { state: 'succeeded' }, new Date())).toBe(true);
+    const after = (await deliveries.findOne({ _id: stored._id }))!;
+    expect(after).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect(after.attempt_log).toHaveLength(2);
+  });
+
+  it('should claim and conclude a delivery stored before rev existed by its fields, as before', async () => {
+    const legacy = await storeDue((d) => delete d.rev);
+    const candidate = await candidateOf(legacy._id);
+    expect(candidate.rev).toBeUndefined();
+    const [a, b] = await Promise.all([repo.claimDue(candidate, new Date(), LEASE_MS), other.claimDue(candidate, new Date(), LEASE_MS)]);
+    const won = a ?? b;
+    expect([a, b].filter((r) => r !== null)).toHaveLength(1);
+    expect(won!.doc.rev).toBeInstanceOf(ObjectId);
+    expect(await repo.conclude(won!.doc, attemptLog(200), { state: 'succeeded' }, new Date())).toBe(true);
+    const after = (await deliveries.findOne({ _id: legacy._id }))!;
+    expect(after).toMatchObject({ state: 'succeeded', attempts: 1 });
+    expect(after).not.toHaveProperty('rev');
+  });
+
+  it('should send the claim and the conclusion as one findAndModify each, filtered by rev alone', async () => {
+    const client = new MongoClient(db.uri, { monitorCommands: true });
+    await client.connect();
+    try {
+      const seen: CommandStartedEvent[] = [];
+      client.on('commandStarted', (e) => seen.push(e));
+      const watched = new DeliveriesRepo(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
+      const stored = await storeDue();
+      const candidate = await candidateOf(stored._id);
+      const claimed = (await watched.claimDue(candidate, new Date(), LEASE_MS))!;
+      await watched.conclude(claimed.doc, attemptLog(200), { state: 'succeeded' }, new Date());
+      const writes = seen.filter((e) => e.commandName !== 'endSessions');
+      expect(writes.map((e) => e.commandName)).toEqual(['findAndModify', 'findAndModify']);
+      const queries = writes.map((e) => e.command.query as Document);
+      expect(queries.map((q) => Object.keys(q))).toEqual([['rev'], ['rev']]);
+      expect((queries[0]!.rev as ObjectId).equals(candidate.rev!)).toBe(true);
+      expect((queries[1]!.rev as ObjectId).equals(claimed.doc.rev!)).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
