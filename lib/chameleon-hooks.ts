@@ -151,7 +151,8 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
     [
       (r, c) => mountWebhookRoutes(r, c, delivery),
       (r, c) => mountCustomerioRoutes(r, c, customerio, delivery),
-      (r, c) => mountReportingRoutes(r, c, async () => (await runtime()).reporting),
+      // Once ready, without another await per webhook (a hot path, like `ingest`).
+      (r, c) => mountReportingRoutes(r, c, () => (current && !closed ? Promise.resolve(current.reporting) : runtime().then((rt) => rt.reporting))),
     ],
     httpMetrics(metrics),
   ) as ChameleonHooks;

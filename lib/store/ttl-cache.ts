@@ -4,9 +4,13 @@
  * simpler than LRU and enough for keys that are few and hot.
  */
 
-/** Caches values for `ttlMs`, at most `maxEntries` at a time. */
+/**
+ * Caches values for `ttlMs`, at most `maxEntries` at a time. Concurrent misses of one key share
+ * one load: when an entry expires under load, the many requests in flight cost one query, not one each.
+ */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expires: number }>();
+  private readonly loading = new Map<K, Promise<V | undefined>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -21,23 +25,45 @@ export class TtlCache<K, V> {
    * await cache.getOrLoad('a', async () => 1); // loads 1
    * await cache.getOrLoad('a', async () => 2); // 1, from the cache
    */
-  async getOrLoad(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
+  getOrLoad(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.entries.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value;
-    const value = await load();
-    if (value === undefined) return undefined;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
-    return value;
+    if (hit && hit.expires > Date.now()) return Promise.resolve(hit.value);
+    const inFlight = this.loading.get(key);
+    if (inFlight) return inFlight;
+    let started: Promise<V | undefined>;
+    try {
+      started = load();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const loaded: Promise<V | undefined> = started.then(
+      (value) => {
+        // Stored only if nothing forgot the key meanwhile (a `delete` during the load means the value may be stale).
+        if (this.loading.get(key) !== loaded) return value;
+        this.loading.delete(key);
+        if (value === undefined) return undefined;
+        if (this.entries.size >= this.maxEntries) this.entries.clear();
+        this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+        return value;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, loaded);
+    return loaded;
   }
 
-  /** Forgets one key. */
+  /** Forgets one key (and lets a load of it in flight finish without caching its result). */
   delete(key: K): void {
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   /** Forgets everything. */
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
   }
 }

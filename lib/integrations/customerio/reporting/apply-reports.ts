@@ -16,6 +16,12 @@ import type { IngestDeps } from '../../../ingest/deps.js';
 import { mapReportingWebhook, type ReportingWebhook } from './mapping.js';
 import type { ReportDoc, ReportOutcome } from './reports-repo.js';
 
+/** A stored report waiting to be applied, with its body as the route parsed it (the sweep's have none). */
+export interface QueuedReport {
+  doc: ReportDoc;
+  parsed?: Record<string, unknown>;
+}
+
 /** The outcome of one report. */
 export interface AppliedReport {
   id: ReportDoc['_id'];
@@ -40,17 +46,18 @@ function profileWrite(account: string, item: Record<string, unknown>, deps: Inge
 }
 
 /**
- * Applies `docs` in order and returns one outcome per report. Database errors that are not
+ * Applies `reports` in order and returns one outcome per report. Database errors that are not
  * about one record (an outage) are thrown, so the reports stay unprocessed for the sweep.
  */
-export async function applyReports(docs: readonly ReportDoc[], deps: IngestDeps): Promise<AppliedReport[]> {
+export async function applyReports(reports: readonly QueuedReport[], deps: IngestDeps): Promise<AppliedReport[]> {
   const now = deps.now();
   const outcomes: AppliedReport[] = [];
   const profiles: Array<{ doc: ReportDoc; write: RecordWrite }> = [];
   const events: Array<{ doc: ReportDoc; prepared: PreparedEvent }> = [];
-  for (const doc of docs) {
+  for (const { doc, parsed } of reports) {
     try {
-      const action = mapReportingWebhook(JSON.parse(doc.body) as ReportingWebhook);
+      // The route's parsed body when it has one: the stored text is parsed only for swept reports.
+      const action = mapReportingWebhook((parsed ?? JSON.parse(doc.body)) as ReportingWebhook);
       if (action.kind === 'skip') outcomes.push({ id: doc._id, outcome: 'skipped', error: action.reason });
       else if (action.kind === 'profile') profiles.push({ doc, write: profileWrite(doc.account, action.item, deps, now) });
       // The event's id is the report's: a report applied twice (a sweep after a crash) stores one event.

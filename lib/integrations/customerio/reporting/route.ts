@@ -80,10 +80,11 @@ export function mountReportingRoutes(router: Router, ctx: RouteContext, reportin
       body: raw ? raw.toString('utf8') : JSON.stringify(report),
       receivedAt: new Date(),
     });
-    if (stored) processor.enqueue(stored);
+    if (stored) processor.enqueue(stored, report);
     res.status(200).json({ customerio: { id: stored ? stored._id.toHexString() : null, event_id: eventId ?? null, duplicate: !stored } });
   });
-  const chain = [requireAccount(ctx.accounts), body, ctx.rateLimit, handler];
+  // Hot path: a rate limit that is off adds no handler (as on the data-in routes).
+  const chain = [requireAccount(ctx.accounts), body, ...(ctx.config.rateLimit === false ? [] : [ctx.rateLimit]), handler];
   router.post('/v3/observe/hooks/customerio', ...chain);
   router.post('/v3/observe/hooks/:account_secret/customerio', ...chain);
 }
