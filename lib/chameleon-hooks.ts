@@ -149,10 +149,11 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
   const router = createRouter(
     ctx,
     [
+      // Reporting webhooks first (a data-in hot path, right after the data-in routes); once ready,
+      // their deps are handed out without another await per webhook (like `ingest`).
+      (r, c) => mountReportingRoutes(r, c, () => (current && !closed ? Promise.resolve(current.reporting) : runtime().then((rt) => rt.reporting))),
       (r, c) => mountWebhookRoutes(r, c, delivery),
       (r, c) => mountCustomerioRoutes(r, c, customerio, delivery),
-      // Once ready, without another await per webhook (a hot path, like `ingest`).
-      (r, c) => mountReportingRoutes(r, c, () => (current && !closed ? Promise.resolve(current.reporting) : runtime().then((rt) => rt.reporting))),
     ],
     httpMetrics(metrics),
   ) as ChameleonHooks;

@@ -12,7 +12,7 @@ import type { RouteContext } from './route-context.js';
 import { openApiDocument } from '../openapi/document.js';
 import { mountMethodNotAllowed } from './method-not-allowed.js';
 
-/** A function that adds more routes (e.g. the delivery API) before the 404 and error handlers. */
+/** A function that adds more routes (e.g. the delivery API), mounted after the data-in routes, before the 404 and error handlers. */
 export type RouteMounter = (router: Router, ctx: RouteContext) => void;
 
 /**
@@ -26,9 +26,11 @@ export function createRouter(
 ): Router {
   const router = express.Router();
   if (around.enter) router.use(around.enter);
+  // The data-in routes first, then the extra ones (in their order), then the rest: every layer
+  // before a route costs each of its requests a path match, and these are the hot paths.
   mountObserveRoutes(router, ctx);
-  mountAnalyzeRoutes(router, ctx);
   for (const mount of extra) mount(router, ctx);
+  mountAnalyzeRoutes(router, ctx);
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApiDocument());
   });
