@@ -26,8 +26,12 @@ export interface JsonBodyOptions {
    * request. `raw` is `undefined` when a host-level parser already consumed the body.
    */
   verifyRaw?: (raw: Buffer | undefined, req: Request, res: Response) => Promise<void> | void;
-  /** Keep the raw bytes in `res.locals.chameleonRawBody` after parsing. @defaultValue false */
-  keepRaw?: boolean;
+  /**
+   * Keep the body's text (decoded once, as it was parsed) in `res.locals.chameleonBodyText`, for
+   * a route that stores the body as received. Unset when a host-level parser read the body.
+   * @defaultValue false
+   */
+  keepText?: boolean;
 }
 
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json$/i;
@@ -142,13 +146,13 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
       });
     });
     if (options.verifyRaw) await options.verifyRaw('raw' in body ? body.raw : undefined, req, res);
-    if (options.keepRaw && 'raw' in body) res.locals.chameleonRawBody = body.raw;
     let parsed: unknown;
     if ('parsed' in body) {
       parsed = body.parsed;
     } else {
       if (body.raw.length === 0) throw new ChameleonError('CH_ERR_MALFORMED', 'The request body is empty: send a JSON object');
       const text = decodeUtf8(body.raw);
+      if (options.keepText) res.locals.chameleonBodyText = text;
       try {
         parsed = JSON.parse(text);
       } catch (error) {

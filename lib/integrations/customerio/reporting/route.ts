@@ -45,7 +45,7 @@ export function mountReportingRoutes(router: Router, ctx: RouteContext, reportin
     limitBytes: limits.bodyBytes,
     tooLargeMessage: bodyTooLargeMessage(limits.bodyBytes),
     anyContentType: true,
-    keepRaw: true,
+    keepText: true,
     verifyRaw: async (raw, req, res) => {
       const key = await (await reporting()).keys.signingKey(accountOf(res).id);
       if (key === null) return;
@@ -69,7 +69,8 @@ export function mountReportingRoutes(router: Router, ctx: RouteContext, reportin
   const handler = asyncHandler(async (req, res) => {
     const account = accountOf(res).id;
     const report = req.body as Record<string, unknown>;
-    const raw = res.locals.chameleonRawBody as Buffer | undefined;
+    // The text as received (decoded once, by the body reader); re-serialised only when a host parser read the body.
+    const text = res.locals.chameleonBodyText as string | undefined;
     const { reports, processor } = await reporting();
     const eventId = textField(report.event_id, MAX_EVENT_ID);
     const stored = await reports.insert({
@@ -77,7 +78,7 @@ export function mountReportingRoutes(router: Router, ctx: RouteContext, reportin
       eventId,
       objectType: textField(report.object_type, 64),
       metric: textField(report.metric, 64),
-      body: raw ? raw.toString('utf8') : JSON.stringify(report),
+      body: text ?? JSON.stringify(report),
       receivedAt: new Date(),
     });
     if (stored) processor.enqueue(stored, report);
