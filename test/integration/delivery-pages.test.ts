@@ -6,7 +6,7 @@ import { ObjectId } from 'mongodb';
 import { useTestDb } from '../helpers/db.js';
 import { Collections } from '../../lib/store/collections.js';
 import { DeliveriesRepo, newDelivery, type DeliveryQuery } from '../../lib/delivery/deliveries/deliveries-repo.js';
-import { deliveryPage, windowStart, type PageSources } from '../../lib/delivery/deliveries/delivery-pages.js';
+import { deliveryPage, estimatorFor, windowStart, type PageSources } from '../../lib/delivery/deliveries/delivery-pages.js';
 import type { HourCounts } from '../../lib/delivery/deliveries/delivery-stats.js';
 import type { DeliveryDoc, DeliveryState } from '../../lib/delivery/deliveries/documents.js';
 import { nextCursor, parsePage } from '../../lib/http/pagination.js';
@@ -103,6 +103,26 @@ describe('deliveryPage', () => {
     expect(await deliveryPage(rare, ACCOUNT, { limit: 5, topic: 'no.such.topic' }, NOW)).toEqual([]);
     expect(rare.reads).toBe(2);
   });
+
+  it.each([
+    ['pending', { state: 'pending' as const }],
+    ['cancelled', { state: 'cancelled' as const }],
+    ["one endpoint's failures", { destinationId: ENDPOINTS[0], state: 'failed' as const }],
+  ])('should read a filter the counts cannot size (%s) in one query over all time', async (_name, filters) => {
+    const s = sources(() => trueCounts);
+    expect(await deliveryPage(s, ACCOUNT, { ...filters, limit: 5 }, NOW)).toEqual(await repo.page(ACCOUNT, { ...filters, limit: 5 }));
+    expect(s.reads).toBe(1);
+  });
+
+  it('should size the window of failed or retrying deliveries by their own counts', async () => {
+    const failedOnly = trueCounts.map((c) => ({ ...c, failed: c.succeeded, succeeded: 0 }));
+    const s = sources(() => failedOnly);
+    const failed = await deliveryPage(s, ACCOUNT, { state: 'failed', limit: 3 }, NOW);
+    expect(failed).toEqual(await repo.page(ACCOUNT, { state: 'failed', limit: 3 }));
+    const none = sources(() => trueCounts); // no failures counted at all: no window, one query
+    await deliveryPage(none, ACCOUNT, { state: 'failed', limit: 3 }, NOW);
+    expect(none.reads).toBe(1);
+  });
 });
 
 describe('windowStart', () => {
@@ -117,5 +137,19 @@ describe('windowStart', () => {
 
   it('should skip hours after the upper bound (a cursor in the past)', () => {
     expect(windowStart([h(0, 100), h(5, 3), h(6, 3)], new Date(NOW.getTime() - 4 * HOUR), 5)).toEqual(h(6, 0).hour);
+  });
+});
+
+describe('estimatorFor', () => {
+  const hour: HourCounts = { hour: NOW, succeeded: 5, retrying: 3, failed: 2 };
+
+  it('should count what each filter can match', () => {
+    expect(estimatorFor({})!(hour)).toBe(10);
+    expect(estimatorFor({ state: 'succeeded', destinationId: ENDPOINTS[0] })!(hour)).toBe(10);
+    expect(estimatorFor({ state: 'failed' })!(hour)).toBe(2);
+    expect(estimatorFor({ state: 'retrying' })!(hour)).toBe(3);
+    expect(estimatorFor({ state: 'pending' })).toBeNull();
+    expect(estimatorFor({ state: 'skipped' })).toBeNull();
+    expect(estimatorFor({ state: 'retrying', destinationId: ENDPOINTS[0] })).toBeNull();
   });
 });
