@@ -33,7 +33,7 @@ beforeAll(async () => {
     if (d.state === 'pending' && i % 12 === 3) d.last_error = 'HTTP 500';
     docs.push(d);
   }
-  docs.push({ ...docs[0]!, _id: new ObjectId() });
+  docs.push({ ...docs[0]!, _id: new ObjectId(), rev: new ObjectId() });
   // Another account's deliveries never show.
   docs.push(newDelivery({ account: 'other', webhookId: new ObjectId(), destination: { kind: 'endpoint', id: ENDPOINTS[0]! }, topic: 'tour.started', maxAttempts: 10, trigger: 'publish' }, NOW, 0, false));
   await repo.insert(docs);
