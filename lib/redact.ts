@@ -32,8 +32,8 @@ export function redactString(text: string): string {
   return text.replace(SECRET_PATH, '$1:account_secret').replace(SECRET_PARAM, `$1${REDACTED}`);
 }
 
-/** `name=value` or `name: value` pairs whose name looks secret (`password=…`, `token: …`, `Authorization: Bearer …`). */
-const SECRET_PAIR = /\b([\w-]*(?:secret|api_?key|authorization|password|passwd|token|signing_?key|cookie)[\w-]*)(\s*[=:]\s*)(?:bearer\s+|basic\s+)?[^\s&,;"']+/gi;
+/** `name=value` or `name: value` pairs whose name looks secret (`password=…`, `token: …`, `Authorization: Bearer …`, `"secret":"…"`). */
+const SECRET_PAIR = /\b([\w-]*(?:secret|api_?key|authorization|password|passwd|token|signing_?key|cookie)[\w-]*)(["']?\s*[=:]\s*)(?:bearer\s+|basic\s+)?(?:"[^"]*"|'[^']*'|[^\s&,;"']+)/gi;
 
 /**
  * A free-form text (a host's error message or stack) without the values of secret-looking

@@ -1,6 +1,6 @@
 // Tests for lib/redact.ts: log objects and messages lose account secrets, keys and signatures before reaching the host's logger.
 import { describe, it, expect } from 'vitest';
-import { REDACTED, redact, redactString, redactingLogger } from '../../lib/redact.js';
+import { REDACTED, redact, redactFreeText, redactString, redactingLogger } from '../../lib/redact.js';
 
 const SECRET = 'acct_live_9f8e7d6c5b4a39281706';
 
@@ -18,6 +18,27 @@ describe('redactString', () => {
 
   it.each(['/v3/observe/hooks/profiles', '/v3/observe/hooks/events', '/v3/observe/hooks/profiles/batch', '/v3/observe/hooks/customerio', 'plain text'])('should leave %s alone', (text) => {
     expect(redactString(text)).toBe(text);
+  });
+});
+
+describe('redactFreeText', () => {
+  it.each([
+    ['session store down: password=hunter2', 'session store down: password=[redacted]'],
+    ['token: tok_1 and API_KEY=k2;next', 'token: [redacted] and API_KEY=[redacted];next'],
+    ['Authorization: Bearer eyJabc.def', 'Authorization: [redacted]'],
+    ['authorization=Basic dXNlcjpwYXNz', 'authorization=[redacted]'],
+    ['x-session-cookie = sid_9 & user=bob', 'x-session-cookie = [redacted] & user=bob'],
+    ['GET /v3/observe/hooks/acct_s3cr3t/profiles failed', 'GET /v3/observe/hooks/:account_secret/profiles failed'],
+    ['client_secret="a b c" plain', `client_secret=${REDACTED} plain`],
+    ['{"password":"hunter2","user":"bob"}', `{"password":${REDACTED},"user":"bob"}`],
+    ["{ 'api_key': 'k 1' }", `{ 'api_key': ${REDACTED} }`],
+  ])('should mask the value of %j', (input, expected) => {
+    expect(redactFreeText(input)).toBe(expected);
+  });
+
+  it('should leave text without secret-looking pairs alone', () => {
+    const text = 'Error: connect ECONNREFUSED 127.0.0.1:6379\n    at Socket.<anonymous> (session.js:10:5)';
+    expect(redactFreeText(text)).toBe(text);
   });
 });
 
