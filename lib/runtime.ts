@@ -69,12 +69,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     const reporting: ReportingDeps = {
       reports,
       processor: new ReportProcessor(reports, ingest, config.logger),
-      keys: {
-        signingKey: async (account) => {
-          const doc = await customerio.repo.get(account);
-          return doc ? customerio.repo.signingKey(doc) : null;
-        },
-      },
+      keys: { signingKey: (account) => customerio.repo.signingKeyOf(account) },
     };
     const delivery = new DeliveryEngine(config, connection.db, collections, accounts, metrics ? deliveryObserver(metrics) : undefined);
     plugCustomerio(delivery, customerio, collections, config);

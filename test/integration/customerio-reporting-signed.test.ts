@@ -93,6 +93,28 @@ describe('signed Customer.io reporting webhooks', () => {
     }
   });
 
+  it('should verify with the new key as soon as the key is changed in this process (the opened key is not kept past a set)', async () => {
+    const db = await useTestDb();
+    const hooks = chameleonHooks({ mongo: { client: db.client, dbName: db.dbName }, accounts: [ACCOUNT] });
+    const app = express().use(hooks);
+    await hooks.ready();
+    const NEW_KEY = 'cio_whsk_rotated_fedcba9876543210';
+    const post = (key: string) => {
+      const raw = JSON.stringify(reportingWebhook());
+      return request(app).post(path).set(sign(raw, nowS(), key)).send(raw);
+    };
+    try {
+      await hooks.integrations.customerio.set(ACCOUNT.id, { site_id: 's', api_key: 'cio_api_key_0123456789', region: 'us', webhook_signing_key: SIGNING_KEY });
+      await post(SIGNING_KEY).expect(200);
+      await post(SIGNING_KEY).expect(200); // the second one from the cached key
+      await hooks.integrations.customerio.set(ACCOUNT.id, { site_id: 's', region: 'us', webhook_signing_key: NEW_KEY });
+      expect((await post(SIGNING_KEY).expect(401)).body.code).toBe(401);
+      await post(NEW_KEY).expect(200);
+    } finally {
+      await hooks.close();
+    }
+  });
+
   it('should refuse a signed route when a host body parser consumed the body', async () => {
     const db = await useTestDb();
     const hooks = chameleonHooks({ mongo: { client: db.client, dbName: db.dbName }, accounts: [ACCOUNT] });

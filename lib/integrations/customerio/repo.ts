@@ -42,6 +42,8 @@ export class CustomerioRepo {
   private readonly cache = new TtlCache<string, { doc: CustomerioDoc | null }>(CACHE_TTL_MS);
   private readonly lastState = new Map<string, { state: 'valid' | 'error'; error: string | null; writtenAt: number }>();
   private readonly writes = new Map<string, Promise<void>>();
+  /** Signing keys opened from a cached document: decrypted once per read of the integration, not once per webhook. */
+  private readonly openedSigningKeys = new WeakMap<CustomerioDoc, string | null>();
 
   constructor(
     private readonly collection: Collection<CustomerioDoc>,
@@ -132,6 +134,23 @@ export class CustomerioRepo {
   /** The reporting-webhook signing key in clear, or `null` when none is set. */
   signingKey(doc: CustomerioDoc): string | null {
     return doc.webhook_signing_key ? openSecret(doc.webhook_signing_key, this.secretsKey, secretContext(doc.account, 'webhook_signing_key')) : null;
+  }
+
+  /**
+   * An account's reporting-webhook signing key in clear, or `null` when it has no integration or
+   * no key. Read through the per-account cache (a `set` or `delete` in this process is seen at
+   * once, another process's within a second); the key is decrypted once per cached read.
+   * @throws ChameleonError when the sealed key cannot be opened (no or another `secretsKey`).
+   */
+  async signingKeyOf(account: string): Promise<string | null> {
+    const doc = await this.get(account);
+    if (!doc) return null;
+    let key = this.openedSigningKeys.get(doc);
+    if (key === undefined) {
+      key = this.signingKey(doc);
+      this.openedSigningKeys.set(doc, key);
+    }
+    return key;
   }
 
   /**
