@@ -125,22 +125,23 @@ export function mapReportingWebhook(body: ReportingWebhook): ReportingAction {
     if (subscribed !== undefined) item.cio_subscribed = subscribed;
     return { kind: 'profile', item };
   }
-  const props: Record<string, unknown> = {};
+  // Built from entries: Object.fromEntries defines each key as an own property (a `__proto__` key
+  // stays data, never a prototype), a later entry overriding an earlier one, without the
+  // slow-mode objects that defining properties one by one made (a hot path of the background batches).
+  const entries: Array<[string, unknown]> = [];
   for (const key of Object.keys(data)) {
     if (IDENTITY_KEYS.has(key)) continue;
     // `href` is the clicked link; every other key keeps its own name (normalised like any property).
-    Object.defineProperty(props, key === 'href' ? 'link' : key, { value: data[key], enumerable: true, configurable: true, writable: true });
+    entries.push([key === 'href' ? 'link' : key, data[key]]);
   }
-  return {
-    kind: 'event',
-    item: {
-      ...props,
-      ...person,
-      name: reportingEventName(objectType, metric),
-      cio_event_id: asText(body.event_id, 150) ?? null,
-      cio_object_type: objectType ?? null,
-      cio_metric: metric ?? null,
-      occurred_at: at ?? null,
-    },
-  };
+  if (person.uid !== undefined) entries.push(['uid', person.uid]);
+  if (person.email !== undefined) entries.push(['email', person.email]);
+  entries.push(
+    ['name', reportingEventName(objectType, metric)],
+    ['cio_event_id', asText(body.event_id, 150) ?? null],
+    ['cio_object_type', objectType ?? null],
+    ['cio_metric', metric ?? null],
+    ['occurred_at', at ?? null],
+  );
+  return { kind: 'event', item: Object.fromEntries(entries) };
 }

@@ -5,6 +5,22 @@ import { mapReportingWebhook, reportingEventName } from '../../../../lib/integra
 const person = { identifiers: { id: '42', email: 'ann@example.com', cio_id: 'a3000001' } };
 
 describe('mapReportingWebhook', () => {
+  it('should keep hostile data keys as plain properties (never a prototype), the fixed fields winning over data keys of the same name', () => {
+    // JSON.parse makes `__proto__` an own key, as a received body would have it.
+    const body = JSON.parse(
+      '{"event_id":"e9","object_type":"email","metric":"clicked","data":{"identifiers":{"id":"42"},"__proto__":{"polluted":1},"constructor":"x","href":"https://example.com/a","name":"spoof","cio_metric":"spoof","subject":"Hi"}}',
+    ) as Record<string, unknown>;
+    const action = mapReportingWebhook(body);
+    expect(action.kind).toBe('event');
+    const item = (action as { item: Record<string, unknown> }).item;
+    expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect((item as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(item, '__proto__')?.value).toEqual({ polluted: 1 });
+    expect(Object.prototype.hasOwnProperty.call(item, 'constructor')).toBe(true);
+    expect(item).toMatchObject({ uid: '42', link: 'https://example.com/a', name: 'Email Clicked (Customer.io)', cio_metric: 'clicked', subject: 'Hi' });
+    expect(item).not.toHaveProperty('href');
+  });
+
   it.each<[string, boolean | undefined]>([
     ['subscribed', true],
     ['unsubscribed', false],
