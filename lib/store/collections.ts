@@ -75,8 +75,9 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   delivery_counts: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
   // Per destination and hour (health); read by key only.
   destination_stats: [{ key: { key: 1 }, options: { name: 'key_unique', unique: true } }],
-  // Ordered delivery's per-(endpoint, profile) queues: looked up by `_id` (the key) only.
-  delivery_order: [],
+  // Ordered delivery's per-(endpoint, profile) queues: looked up by `_id` (the key); the sweep's
+  // repair pass reads those whose head has not moved for a while, and drops long-empty ones.
+  delivery_order: [{ key: { moved_at: 1 }, options: { name: 'moved' } }],
   deliveries: [
     { key: { endpoint_id: 1, created_at: -1 }, options: { name: 'endpoint_created' } },
     { key: { state: 1, next_attempt_at: 1 }, options: { name: 'state_due' } },

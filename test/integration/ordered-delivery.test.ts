@@ -158,6 +158,21 @@ describe('ordered delivery per profile', () => {
     expect(await queues().countDocuments({})).toBe(0);
   });
 
+  it('should cancel the held ones in turn when the endpoint answered 410 Gone and was disabled', async () => {
+    const target = await receiver();
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], ordering: 'profile' });
+    target.setHandler(() => ({ status: 410 }));
+    const ids = [await publish(P.judy), await publish(P.judy), await publish(P.judy)];
+    const first = await deliveryInState(t.db.db, ids[0]!, endpoint.id, 'failed');
+    expect(first.last_error).toContain('410');
+    for (const id of ids.slice(1)) {
+      const doc = await deliveryInState(t.db.db, id, endpoint.id, 'cancelled');
+      expect(doc.attempt_log).toEqual([]);
+      expect(doc.last_error).toContain('disabled');
+    }
+    expect(nonPings(target)).toHaveLength(1);
+  });
+
   it('should replay in publish order per profile, behind what is pending', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], ordering: 'profile' });
@@ -203,6 +218,20 @@ describe('the repair pass', () => {
     expect(released.held).toBe(false);
     expect(nonPings(target).length).toBe(before + 1);
     await until(async () => ((await queues().findOne({ _id: key }))?.queue.length ?? 0) === 0, 5000, 'the queue emptied');
+  });
+
+  it('should drop queues empty for a minute, and keep recent or non-empty ones', async () => {
+    const target = await receiver();
+    await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], ordering: 'profile' });
+    const long = new Date(Date.now() - 120_000);
+    const endpointId = new ObjectId();
+    await queues().insertMany([
+      { _id: 'idle', endpoint_id: endpointId, queue: [], moved_at: long, updated_at: long },
+      { _id: 'recent', endpoint_id: endpointId, queue: [], moved_at: new Date(), updated_at: new Date() },
+    ] as never[]);
+    await until(async () => (await queues().countDocuments({ _id: 'idle' })) === 0, 5000, 'the idle queue dropped');
+    expect(await queues().countDocuments({ _id: 'recent' })).toBe(1);
+    await queues().deleteMany({ endpoint_id: endpointId });
   });
 
   it('should leave a fresh unwritten head alone (publish is writing it)', async () => {

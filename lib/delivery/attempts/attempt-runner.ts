@@ -163,13 +163,14 @@ export class AttemptRunner {
       outcome: applied && step.state !== 'skipped' ? (step.state === 'pending' ? 'retrying' : step.state) : null,
       health: outcome.verdict !== 'skip',
     });
-    if (applied && step.state !== 'pending' && doc.order_key) deps.orderedEnded?.(doc);
     const source = deps.destinations.source(destination.kind);
     // A skipped delivery (nothing to send, e.g. a profile without the identifier) says nothing of the destination.
     if (outcome.verdict !== 'skip') source?.noteOutcome(destination.id, at, outcome.verdict === 'success', log.error);
     if (effects.disable) await source?.disable(destination.id, effects.disable);
     if (effects.enable) await source?.enable(destination.id);
     if (effects.markError) await source?.markError?.(destination.id, effects.markError);
+    // After the effects: the next delivery of its profile, released now, sees the destination as it is (e.g. disabled).
+    if (applied && step.state !== 'pending' && doc.order_key) deps.orderedEnded?.(doc);
     if (applied && step.state === 'pending') {
       await deps.schedule(doc._id, step.nextAttemptAt).catch((error: unknown) => {
         // The recovery sweep finds it once overdue; nothing is lost.

@@ -28,6 +28,8 @@ import { headRepair } from './order-key.js';
 export const ORDER_STALL_MS = 2_000;
 /** Queues the repair pass looks at per run. */
 const REPAIR_PAGE = 1000;
+/** An empty queue untouched for this long is dropped (its profile had nothing pending). */
+export const ORDER_IDLE_MS = 60_000;
 
 /** What the gate needs. */
 export interface OrderGateDeps {
@@ -121,8 +123,8 @@ export class OrderGate {
 
   /**
    * The sweep's step for ordered delivery: repairs queues whose head has not moved for a while
-   * (see the module comment). Released heads are due now (the due drain sends them). Returns how
-   * many queues it moved on.
+   * (see the module comment), and drops queues empty for {@link ORDER_IDLE_MS}. Released heads
+   * are due now (the due drain sends them). Returns how many queues it moved on.
    */
   async repair(now = new Date()): Promise<number> {
     const { deliveries, queues, settleMs } = this.deps;
@@ -145,6 +147,7 @@ export class OrderGate {
         head = next;
       }
     }
+    await queues.dropIdle(new Date(now.getTime() - ORDER_IDLE_MS));
     if (moved > 0) {
       this.deps.logger.info({ count: moved }, 'chameleon-hooks: moved on ordered-delivery queues a stop had left waiting');
       this.nudge?.();

@@ -57,6 +57,15 @@ export class OrderQueuesRepo {
     return docs.flatMap((d) => (d.queue[0] ? [{ key: d._id, head: d.queue[0] }] : []));
   }
 
+  /**
+   * Drops the queues that have been empty since before `before` (a profile with nothing pending).
+   * Safe against a concurrent push: a queue that got one no longer matches when it is deleted, and a
+   * push after the deletion creates the queue again.
+   */
+  async dropIdle(before: Date): Promise<number> {
+    return (await this.collection.deleteMany({ queue: { $size: 0 }, moved_at: { $lt: before } })).deletedCount;
+  }
+
   /** Drops every queue of a destination (it was deleted: its deliveries were all cancelled). */
   async deleteForEndpoint(endpointId: ObjectId): Promise<void> {
     await this.collection.deleteMany({ endpoint_id: endpointId });
