@@ -6,8 +6,10 @@
  * index lookup, so processes sharing the backlog never attempt one twice and a claim costs no
  * scan — and hands each to the attempt runner: the same limiter as first attempts. It holds at
  * most `maxInFlight` claimed attempts (half the process's slots by default, so fresh publishes
- * always find room) and at most `perDestination` per destination, and polls every `pollMs`
- * when nothing is due. Memory: one page of candidates plus the attempts in flight.
+ * always find room), fewer while the host has no CPU to spare (`drain-width.ts`, so fresh
+ * publishes are not queued behind the backlog), and at most `perDestination` per destination,
+ * and polls every `pollMs` when nothing is due. Memory: one page of candidates plus the attempts
+ * in flight.
  */
 import type { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
@@ -15,6 +17,7 @@ import type { DeliveriesRepo, DueCandidate } from '../deliveries/deliveries-repo
 import type { DeliveryDoc, WebhookDoc } from '../deliveries/documents.js';
 import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { WorkTracker } from './work-tracker.js';
+import { DrainWidth } from './drain-width.js';
 
 /**
  * Due deliveries read per query (one page). The page query is the drain's only scan on a server
@@ -34,7 +37,7 @@ export interface DueDrainerOptions {
   attempt: AttemptClaimed;
   work: WorkTracker;
   leaseMs: number;
-  /** Claimed attempts held at once by the drainer in this process. */
+  /** Claimed attempts held at once by the drainer in this process, at most (fewer while the CPU is short). */
   maxInFlight: number;
   /** Claimed attempts held at once per destination. */
   perDestination: number;
@@ -60,13 +63,18 @@ export class DueDrainer {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private nudged = false;
+  private readonly width: DrainWidth;
 
-  constructor(private readonly options: DueDrainerOptions) {}
+  constructor(private readonly options: DueDrainerOptions) {
+    const max = Math.max(1, options.maxInFlight);
+    this.width = new DrainWidth({ min: Math.min(max, Math.max(2, Math.ceil(max / 4))), max });
+  }
 
   /** Starts draining (a loop that polls when idle). */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.width.start();
     this.loop = this.run().catch((error: unknown) => this.options.logger.error({ err: error }, 'chameleon-hooks: due drain stopped'));
   }
 
@@ -79,6 +87,7 @@ export class DueDrainer {
   /** Stops claiming; attempts already claimed go on (the work tracker drains them). */
   async stop(): Promise<void> {
     this.running = false;
+    this.width.stop();
     this.wake?.();
     await this.loop;
   }
@@ -104,23 +113,24 @@ export class DueDrainer {
         }
       }
       // Start attempts in groups (their webhooks are read in one query), not one per freed slot.
-      const free = this.options.maxInFlight - this.inFlight;
-      if (free < Math.max(1, Math.floor(this.options.maxInFlight / 4)) && this.inFlight > 0) {
+      const width = this.width.current;
+      if (width - this.inFlight < Math.max(1, Math.floor(width / 4)) && this.inFlight > 0) {
         await this.sleep(pollMs);
         continue;
       }
       this.fill();
       // Wait for a slot (or, with the page used up, for the next read: at once after a full page).
-      if (this.candidates.length > 0 || this.inFlight >= this.options.maxInFlight) await this.sleep(pollMs);
+      if (this.candidates.length > 0 || this.inFlight >= width) await this.sleep(pollMs);
       else if (!lastPageFull && !this.nudged) await this.sleep(pollMs);
     }
   }
 
   /** Claims and starts as many candidates as there are free slots (their webhooks read in one query). */
   private fill(): void {
-    const { maxInFlight, perDestination } = this.options;
+    const { perDestination } = this.options;
+    const width = this.width.current;
     const batch: Candidate[] = [];
-    for (let i = 0; i < this.candidates.length && this.inFlight < maxInFlight; ) {
+    for (let i = 0; i < this.candidates.length && this.inFlight < width; ) {
       const candidate = this.candidates[i]!;
       const held = this.perDestination.get(candidate.destination) ?? 0;
       if (held >= perDestination) {
@@ -132,6 +142,7 @@ export class DueDrainer {
       this.perDestination.set(candidate.destination, held + 1);
       batch.push(candidate);
     }
+    this.width.note(this.inFlight);
     if (batch.length === 0) return;
     const webhooks = this.options.webhooks.byIds(batch.map((c) => c.webhookId)).catch(() => new Map<string, WebhookDoc>());
     for (const candidate of batch) {
