@@ -124,7 +124,8 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
         await withHooks(flags(), async (h) => {
           let since = new Date();
           const seen = new Map<string, string>(); // delivery id → its last printed updated_at
-          if (!flags().json) io.out(`Following deliveries of ${o.account} (Ctrl-C stops)…`);
+          // A notice on stderr (stdout stays one JSON object a line with --json): from here on, changes are shown.
+          io.err(`Following deliveries of ${o.account} (Ctrl-C stops)…`);
           while (!stop && Date.now() < end) {
             for (const d of await h.deliveries.changedSince(o.account, new Date(since.getTime() - 1))) {
               const updated = String(d.updated_at);

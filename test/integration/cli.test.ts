@@ -1,6 +1,6 @@
 // The `chameleon-hooks` CLI (lib/cli/), spawned as a real process against the real test database.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { useTestDb, type TestDb } from '../helpers/db.js';
 import { freePort } from '../helpers/ports.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
+import { until } from '../helpers/until.js';
 
 const BIN = fileURLToPath(new URL('../../lib/cli/bin.ts', import.meta.url));
 
@@ -148,21 +149,29 @@ describe('chameleon-hooks CLI', () => {
     expect((await hooks.deliveries.list(account.id, { endpoint: endpointId, limit: 500 })).length).toBe(before + replayed);
   }, 180_000);
 
-  it('should follow new deliveries and attempts live with tail', async () => {
+  it('should follow new deliveries and attempts live with tail, and stop on SIGINT', async () => {
     receiver.setHandler(() => ({ status: 200 }));
-    const tail = cli(withDb('--json', 'tail', '--account', account.id, '--interval', '200', '--for', '12'));
-    await new Promise((r) => setTimeout(r, 6000)); // the tail process starts and takes its starting point
-    const { id: webhookId } = await hooks.publish(account.id, 'tour.started', loadFixture('tour.started').data as never);
-    let delivery: Record<string, unknown> | undefined;
-    for (let i = 0; i < 200 && !delivery; i++) {
-      delivery = (await hooks.deliveries.list(account.id, { topic: 'tour.started', limit: 10 })).find((d) => d.webhook_id === webhookId);
-      if (!delivery) await new Promise((r) => setTimeout(r, 50));
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...withDb('--json', 'tail', '--account', account.id, '--interval', '200', '--for', '110')], {
+      env: { ...process.env, MONGODB_URI: db.uri },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      // It says on stderr when it follows; from then on a change is shown.
+      await until(() => stderr.includes(`Following deliveries of ${account.id}`), 60_000, 'the tail to start');
+      const { id: webhookId } = await hooks.publish(account.id, 'tour.started', loadFixture('tour.started').data as never);
+      const delivery = await until(async () => (await hooks.deliveries.list(account.id, { topic: 'tour.started', limit: 10 })).find((d) => d.webhook_id === webhookId && d.state === 'succeeded'), 30_000, 'the delivery');
+      const shown = () => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      await until(() => shown().some((l) => l.delivery === delivery.id && l.state === 'succeeded'), 30_000, 'the tail to show the delivery');
+      expect(shown()).toContainEqual(expect.objectContaining({ delivery: delivery.id, kind: 'tour.started', state: 'succeeded', status: 200 }));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-    const run = await tail;
-    expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(delivery!.webhook_id).toBe(webhookId);
-    expect(lines).toContainEqual(expect.objectContaining({ delivery: delivery!.id, kind: 'tour.started', state: 'succeeded', status: 200 }));
   }, 120_000);
 
   it('should set and show the Customer.io integration with its keys masked', async () => {
