@@ -152,6 +152,7 @@ describe('a second kind of destination on the delivery engine', () => {
       const page = await engine.deliveries.listFor(destination.id, account.id, { limit: 50 });
       return page.length === replay.deliveries && page.every((d) => d.state === 'succeeded');
     }, 10_000, 'the replayed deliveries');
+    await engine.flushStats(); // health is read from the coalesced statistics
     const health = await engine.health(destination.id);
     expect(health).toMatchObject({ status: 'active', attempts: replay.deliveries, success_rate: 1 });
 
