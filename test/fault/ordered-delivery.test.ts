@@ -20,7 +20,9 @@ const options = {
   delivery: {
     allowHttp: true,
     allowPrivateNetworks: true,
-    timeoutMs: 1500,
+    // Leases of 8 s: on a loaded machine a process can stall for seconds, and a lease that runs out
+    // under an attempt that goes on makes it at-least-once (a second send), as documented.
+    timeoutMs: 4000,
     jitter: 0,
     retrySchedule: Array(9).fill(150),
     pollIntervalMs: 100,

@@ -73,6 +73,9 @@ export class OrderGate {
     const head = await queues.push(item.key, item.fields.destination.id, [id], now);
     const isHead = head?.equals(id) === true;
     const doc = { ...newDelivery(item.fields, now, leaseMs, isHead, { key: item.key, held: !isHead }), _id: id };
+    // A head is stored claimed: its lease runs from now (not from the publish's start), as its attempt
+    // starts right after and other processes may take it once the lease is over.
+    if (isHead) doc.lease_until = new Date(Date.now() + leaseMs);
     await deliveries.insert([doc]);
     if (isHead) return doc;
     // The head may have ended between our queueing and our write (its release found nothing to release).
