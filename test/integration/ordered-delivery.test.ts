@@ -161,8 +161,15 @@ describe('ordered delivery per profile', () => {
   it('should cancel the held ones in turn when the endpoint answered 410 Gone and was disabled', async () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], ordering: 'profile' });
-    target.setHandler(() => ({ status: 410 }));
+    // The 410 is answered once all three are published (a disabled endpoint takes no new webhooks).
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    target.setHandler(async () => {
+      await gate;
+      return { status: 410 };
+    });
     const ids = [await publish(P.judy), await publish(P.judy), await publish(P.judy)];
+    answer();
     const first = await deliveryInState(t.db.db, ids[0]!, endpoint.id, 'failed');
     expect(first.last_error).toContain('410');
     for (const id of ids.slice(1)) {
