@@ -19,6 +19,9 @@
  * - `attempts/` — the runner (claim → slot → transport → record), the limiter, the retry schedule,
  *   and {@link nextStep}: the ONE pure function from an outcome to the next step and its effects on
  *   the destination (disable, enable, mark in error).
+ * - `ordering/` — ordered delivery per (endpoint, profile) for endpoints with `ordering: 'profile'`:
+ *   the pure decisions (`order-key.ts`), the per-key queues (`order-queues-repo.ts`) and the gate that
+ *   queues, holds and releases deliveries and repairs what a crash left (`order-gate.ts`).
  * - `background/` — Agenda jobs for durable retries, the recovery sweep (crash recovery, the fan-out
  *   check, auto-disable) and start/stop with draining.
  * - `engine.ts` — {@link DeliveryEngine} wires these together; routes and methods call it.
