@@ -120,7 +120,7 @@ export class DeliveryEngine {
       destinations: this.destinations,
       accounts,
       limiter: this.limiter,
-      schedule: (id, at) => this.background.scheduleRetry(id, at),
+      schedule: (id, at, rev) => this.background.scheduleRetry(id, at, 'retry', rev),
       policy: { retrySchedule: delivery.retrySchedule, jitter: delivery.jitter },
       leaseMs,
       logger,

@@ -109,6 +109,39 @@ describe('claims by rev', () => {
   });
 });
 
+describe('retry jobs by rev', () => {
+  it('should claim by the rev the retry was scheduled with, once, and do nothing for a stale job', async () => {
+    const stored = await storeDue();
+    const first = (await repo.claimDue(await candidateOf(stored._id), new Date(), LEASE_MS))!;
+    const due = new Date(Date.now() - 10);
+    expect(await repo.conclude(first.doc, attemptLog(500), { state: 'pending', nextAttemptAt: due }, new Date())).toBe(true);
+    // conclude() hands the new rev back on the document: the job is made with it.
+    const scheduledRev = first.doc.rev!;
+    expect((await deliveries.findOne({ _id: stored._id }))!.rev!.equals(scheduledRev)).toBe(true);
+
+    const [a, b] = await Promise.all([repo.claim(stored._id, new Date(), LEASE_MS, 'retry', due, scheduledRev), other.claim(stored._id, new Date(), LEASE_MS, 'retry', due, scheduledRev)]);
+    const won = a ?? b;
+    expect([a, b].filter((r) => r !== null)).toHaveLength(1);
+    expect(won).toMatchObject({ attempts: 2, next_trigger: 'retry', state: 'pending' });
+    const after = (await deliveries.findOne({ _id: stored._id }))!;
+    expect(after.attempts).toBe(2);
+    expect(after.rev!.equals(won!.rev!)).toBe(true);
+    // The same job again (Agenda ran it twice, or the drain took the retry first): nothing.
+    expect(await repo.claim(stored._id, new Date(), LEASE_MS, 'retry', due, scheduledRev)).toBeNull();
+    expect((await deliveries.findOne({ _id: stored._id }))!.attempts).toBe(2);
+  });
+
+  it('should undo a job claim whose delivery a writer moved without renewing rev, and leave its trigger as it was', async () => {
+    const stored = await storeDue((d) => Object.assign(d, { next_trigger: 'replay' }));
+    const due = stored.next_attempt_at!;
+    const moved = new Date(due.getTime() + 5_000);
+    await deliveries.updateOne({ _id: stored._id }, { $set: { next_attempt_at: moved } });
+    expect(await repo.claim(stored._id, new Date(), LEASE_MS, 'retry', due, stored.rev)).toBeNull();
+    const after = (await deliveries.findOne({ _id: stored._id }))!;
+    expect(after).toMatchObject({ attempts: 0, lease_until: null, next_attempt_at: moved, next_trigger: 'replay', state: 'pending' });
+  });
+});
+
 describe('conclusions by rev', () => {
   it('should leave an ended delivery without rev, and give one that stays pending a new rev', async () => {
     const done = await storeDue();
@@ -117,13 +150,15 @@ describe('conclusions by rev', () => {
     const b = (await repo.claimDue(await candidateOf(retried._id), new Date(), LEASE_MS))!;
     expect(await repo.conclude(a.doc, attemptLog(200), { state: 'succeeded' }, new Date())).toBe(true);
     const next = new Date(Date.now() + 60_000);
+    const claimRev = b.doc.rev!;
     expect(await repo.conclude(b.doc, attemptLog(500), { state: 'pending', nextAttemptAt: next }, new Date())).toBe(true);
     const doneAfter = (await deliveries.findOne({ _id: done._id }))!;
     expect(doneAfter).toMatchObject({ state: 'succeeded', lease_until: null, attempts: 1 });
     expect(doneAfter).not.toHaveProperty('rev');
     const retriedAfter = (await deliveries.findOne({ _id: retried._id }))!;
     expect(retriedAfter).toMatchObject({ state: 'pending', lease_until: null, next_attempt_at: next, attempts: 1 });
-    expect(retriedAfter.rev!.equals(b.doc.rev!)).toBe(false);
+    expect(retriedAfter.rev!.equals(claimRev)).toBe(false);
+    expect(retriedAfter.rev!.equals(b.doc.rev!)).toBe(true); // handed back on the document
     // Many ended deliveries side by side: none holds a rev, so the unique sparse index never collides.
     expect(await deliveries.countDocuments({ state: { $ne: 'pending' }, rev: { $exists: true } })).toBe(0);
   });

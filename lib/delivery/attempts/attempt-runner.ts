@@ -22,8 +22,8 @@ import type { DeliveryObserver } from '../observer.js';
 /** This process, as attempt logs name it. */
 export const PROCESS_NAME = `${hostname()}-${process.pid}`;
 
-/** Schedules a durable attempt of a delivery at a time (an Agenda job). */
-export type ScheduleAttempt = (deliveryId: ObjectId, at: Date) => Promise<void>;
+/** Schedules a durable attempt of a delivery at a time (an Agenda job), valid while the delivery keeps `rev`. */
+export type ScheduleAttempt = (deliveryId: ObjectId, at: Date, rev?: ObjectId) => Promise<void>;
 
 /** What the runner needs. */
 export interface AttemptRunnerDeps {
@@ -90,10 +90,10 @@ export class AttemptRunner {
 
   /**
    * Claims a delivery by id and attempts it; `undefined` when there was nothing to do. With
-   * `due` (a job's), only if the delivery is still due at that time.
+   * `due` (a job's), only if the delivery is still due at that time; with `rev` too, by it.
    */
-  async attemptById(id: ObjectId, trigger: AttemptTrigger, due?: Date): Promise<AttemptReport | undefined> {
-    const claimed = await this.deps.deliveries.claim(id, new Date(), this.deps.leaseMs, trigger, due);
+  async attemptById(id: ObjectId, trigger: AttemptTrigger, due?: Date, rev?: ObjectId): Promise<AttemptReport | undefined> {
+    const claimed = await this.deps.deliveries.claim(id, new Date(), this.deps.leaseMs, trigger, due, rev);
     return claimed ? this.attemptClaimed(claimed, trigger) : undefined;
   }
 
@@ -172,7 +172,7 @@ export class AttemptRunner {
     // After the effects: the next delivery of its profile, released now, sees the destination as it is (e.g. disabled).
     if (applied && step.state !== 'pending' && doc.order_key) deps.orderedEnded?.(doc);
     if (applied && step.state === 'pending') {
-      await deps.schedule(doc._id, step.nextAttemptAt).catch((error: unknown) => {
+      await deps.schedule(doc._id, step.nextAttemptAt, doc.rev).catch((error: unknown) => {
         // The recovery sweep finds it once overdue; nothing is lost.
         deps.logger.warn({ err: error, delivery: doc._id.toHexString() }, 'chameleon-hooks: could not schedule a retry job');
       });

@@ -73,7 +73,8 @@ export class Background {
       attempt: async (data) => {
         if (typeof data?.deliveryId === 'string' && ObjectId.isValid(data.deliveryId)) {
           const due = typeof data.due === 'number' ? new Date(data.due) : undefined;
-          await work.track(runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due));
+          const rev = typeof data.rev === 'string' && /^[0-9a-f]{24}$/.test(data.rev) ? new ObjectId(data.rev) : undefined;
+          await work.track(runner.attemptById(new ObjectId(data.deliveryId), data.trigger ?? 'retry', due, rev));
           this.nudge(); // a retry's time has come: others may be due with it
         }
       },
@@ -118,8 +119,8 @@ export class Background {
    * Keeps a delayed retry durable: an Agenda job at `at`, valid while the delivery's
    * `next_attempt_at` is still `at` (the due drain may take it first; then the job does nothing).
    */
-  async scheduleRetry(id: ObjectId, at: Date, trigger: AttemptTrigger = 'retry'): Promise<void> {
-    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger, due: at.getTime() };
+  async scheduleRetry(id: ObjectId, at: Date, trigger: AttemptTrigger = 'retry', rev?: ObjectId): Promise<void> {
+    const data: AttemptJobData = { deliveryId: id.toHexString(), trigger, due: at.getTime(), ...(rev ? { rev: rev.toHexString() } : {}) };
     await this.agenda.schedule(at, ATTEMPT_JOB, data);
   }
 

@@ -26,6 +26,11 @@ export interface AttemptJobData {
    * been rescheduled since (a manual retry, a recovery, another job), the job does nothing.
    */
   due?: number;
+  /**
+   * The delivery's `rev` when the retry was scheduled (hex): the job claims by it, one index
+   * lookup. Absent on jobs made before it existed: those claim by the delivery's fields.
+   */
+  rev?: string;
 }
 
 /** The Agenda instance in use, and whether the package created it (and so starts and stops it). */

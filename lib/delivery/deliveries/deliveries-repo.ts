@@ -266,12 +266,17 @@ export class DeliveriesRepo {
   /**
    * Takes a pending delivery for one attempt: counts it and leases it, unless another attempt
    * holds a live lease. With `due`, only while the delivery is still due at that time (a job
-   * made for an attempt that was rescheduled since does nothing). Returns the claimed document,
-   * or `null` when there is nothing to do.
+   * made for an attempt that was rescheduled since does nothing); with `rev` too (a retry job
+   * made when its delivery got that `rev`), by compare-and-set on it, one index lookup. Returns
+   * the claimed document, or `null` when there is nothing to do.
    */
-  claim(id: ObjectId, now: Date, leaseMs: number, trigger?: AttemptTrigger, due?: Date): Promise<DeliveryDoc | null> {
-    const set: Document = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now, rev: new ObjectId() };
+  async claim(id: ObjectId, now: Date, leaseMs: number, trigger?: AttemptTrigger, due?: Date, rev?: ObjectId): Promise<DeliveryDoc | null> {
+    const set: Document & { rev: ObjectId } = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now, rev: new ObjectId() };
     if (trigger) set.next_trigger = trigger;
+    if (rev && due) {
+      const before = await this.claimByRev(rev, set, (b) => b._id.equals(id) && claimable(b, now) && b.next_attempt_at?.getTime() === due.getTime());
+      return before && ({ ...before, ...set, attempts: before.attempts + 1 } as DeliveryDoc);
+    }
     return this.collection.findOneAndUpdate(
       { _id: id, state: 'pending', held: { $ne: true }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }], ...(due ? { next_attempt_at: due } : {}) },
       { $inc: { attempts: 1 }, $set: set },
@@ -302,18 +307,23 @@ export class DeliveriesRepo {
 
   /**
    * Records an attempt and its conclusion. The state only changes if no later attempt was
-   * claimed meanwhile (`attempts` unchanged); the log entry is kept either way.
+   * claimed meanwhile (`attempts` unchanged); the log entry is kept either way. When it changed
+   * and the delivery stays pending, `doc.rev` is its new `rev` (its retry job claims by it).
    */
   async conclude(doc: DeliveryDoc, log: AttemptLog, conclusion: Conclusion, now: Date, saved = true): Promise<boolean> {
     const set = settledFields(log, conclusion, now);
     const ended = conclusion.state !== 'pending';
+    const applied = (): true => {
+      if (set.rev) doc.rev = set.rev;
+      return true;
+    };
     if (!saved) {
       const settled = { ...doc, ...set, attempt_log: [log] };
-      if (await this.insertUnsaved(ended ? withoutRev(settled) : settled)) return true;
+      if (await this.insertUnsaved(ended ? withoutRev(settled) : settled)) return applied();
     }
     const push = { attempt_log: { $each: [log], $slice: -ATTEMPT_LOG_LIMIT } };
     const update: Document = { $set: set, $push: push, ...(ended ? { $unset: { rev: '' } } : {}) };
-    if (await this.updateIf(byClaim(doc, saved), update)) return true;
+    if (await this.updateIf(byClaim(doc, saved), update)) return applied();
     await this.collection.updateOne({ _id: doc._id }, { $push: push } as Document);
     return false;
   }
@@ -410,19 +420,30 @@ export class DeliveriesRepo {
    */
   async claimDue(candidate: DueCandidate, now: Date, leaseMs: number): Promise<{ doc: DeliveryDoc; interrupted: boolean } | null> {
     const fields = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now, rev: new ObjectId() };
-    const update = { $inc: { attempts: 1 }, $set: fields };
-    const filter: Filter<DeliveryDoc> = candidate.rev
-      ? { rev: candidate.rev }
-      : { _id: candidate._id, state: 'pending', next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] };
-    const before = await this.collection.findOneAndUpdate(filter, update, { returnDocument: 'before' });
+    const before = candidate.rev
+      ? await this.claimByRev(candidate.rev, fields, (b) => claimable(b, now))
+      : await this.collection.findOneAndUpdate(
+          { _id: candidate._id, state: 'pending', held: { $ne: true }, next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
+          { $inc: { attempts: 1 }, $set: fields },
+          { returnDocument: 'before' },
+        );
     if (!before) return null;
-    if (!claimable(before, now)) {
-      await this.updateIf({ rev: fields.rev }, before.state === 'pending'
-        ? { $inc: { attempts: -1 }, $set: { lease_until: before.lease_until, updated_at: before.updated_at, rev: new ObjectId() } }
-        : { $inc: { attempts: -1 }, $set: { lease_until: before.lease_until, updated_at: before.updated_at }, $unset: { rev: '' } });
-      return null;
-    }
     return { doc: { ...before, ...fields, attempts: before.attempts + 1 }, interrupted: before.lease_until !== null };
+  }
+
+  /**
+   * Counts an attempt and sets `set` (with its new `rev`) on the delivery holding `rev`, and
+   * returns it as it was before, if `accept` says it could be claimed then; otherwise the claim
+   * is undone (a writer changed it without renewing `rev`) and the answer is `null`.
+   */
+  private async claimByRev(rev: ObjectId, set: Document & { rev: ObjectId }, accept: (before: DeliveryDoc) => boolean): Promise<DeliveryDoc | null> {
+    const before = await this.collection.findOneAndUpdate({ rev }, { $inc: { attempts: 1 }, $set: set }, { returnDocument: 'before' });
+    if (!before || accept(before)) return before;
+    const restore = { lease_until: before.lease_until, updated_at: before.updated_at, next_trigger: before.next_trigger };
+    await this.updateIf({ rev: set.rev }, before.state === 'pending'
+      ? { $inc: { attempts: -1 }, $set: { ...restore, rev: new ObjectId() } }
+      : { $inc: { attempts: -1 }, $set: restore, $unset: { rev: '' } });
+    return null;
   }
 
   /** Cancels every pending delivery of a destination. */
