@@ -11,7 +11,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** The event-loop delay (p90 over each interval, ms) the drain keeps under. */
-export const TARGET_LAG_MS = 20;
+export const TARGET_LAG_MS = 10;
 /** How often the width is adjusted. */
 export const ADJUST_EVERY_MS = 250;
 /** The histogram's sampling period (ms); its readings include it. */
