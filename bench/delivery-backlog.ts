@@ -67,7 +67,7 @@ function sweepQuery(deliveries: Collection<DeliveryDoc>, now: Date) {
   return deliveries
     .find(
       { state: 'pending', next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
-      { projection: { _id: 1, endpoint_id: 1, next_attempt_at: 1 } },
+      { projection: { _id: 1, endpoint_id: 1, webhook_id: 1, next_attempt_at: 1, lease_until: 1, rev: 1 } },
     )
     .sort({ next_attempt_at: 1 })
     .limit(DUE_PAGE);
@@ -301,7 +301,7 @@ export const deliveryBacklog: Benchmark = {
           `${fmt(s.backlog)} webhooks (\`tour.completed\` fixture) and ${fmt(s.backlog)} pending deliveries — documents built by \`newDelivery\` (not started: \`attempts\` 0, no lease), spread over ${s.backlogEndpoints} endpoints, \`next_attempt_at\` spread evenly from 1 h to 6 h ahead, so none is due — are written with the driver (\`insertMany\`, chunks of ${fmt(s.insertChunk)}) into the package's collections; then a package host process is started on that database ` +
             `(\`chameleonHooks({mongo, accounts: [acme], delivery: {allowHttp: true, allowPrivateNetworks: true}})\`, defaults otherwise: ${defaultsText()}). One more endpoint, subscribed to \`tour.started\`, takes the fresh publishes. The receiver is its own process, as in (d).`,
           '',
-          `1. **Due query**: the exact \`find\` of the due drain (\`dueCandidates\`: \`{state: 'pending', next_attempt_at: {$lte: now}, $or: [{lease_until: null}, {lease_until: {$lt: now}}]}\`, ids only, sort \`{next_attempt_at: 1}\`, limit ${DUE_PAGE}) run ${s.sweepQueryRuns} times from the orchestrator, timed.`,
+          `1. **Due query**: the exact \`find\` of the due drain (\`dueCandidates\`: \`{state: 'pending', next_attempt_at: {$lte: now}, $or: [{lease_until: null}, {lease_until: {$lt: now}}]}\`, projected to what a claim by \`rev\` needs, sort \`{next_attempt_at: 1}\`, limit ${DUE_PAGE}) run ${s.sweepQueryRuns} times from the orchestrator, timed.`,
           `2. **Fresh publishes**: ${fmt(s.freshCount)} \`hooks.publish('acme', 'tour.started', …)\` in the host process at ${s.freshRatePerSec}/s (each started on schedule, not waiting for the previous), publish start → receipt.`,
           `3. **Memory**: the host's \`process.memoryUsage()\` every ${s.sampleEveryMs} ms over a ${s.windowS} s window (the fresh publishes run in it, and the host's own sweep runs ${Math.floor(s.windowS / 10)}–${Math.ceil(s.windowS / 10)} times), plus the kernel's peak RSS and heapUsed after a forced GC at its end.`,
           `4. **Steady state**: ${s.steadyConcurrency} closed-loop publishers in the host for ${s.steadyS} s (\`hooks.publish\` to the fresh endpoint, as in (d)); rate = received ÷ (last − first receipt).`,
