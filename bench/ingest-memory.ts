@@ -30,7 +30,10 @@ interface MemoryRun {
   /** Memory after a forced full GC at the end: what the process really retains. */
   afterGc: Sample;
   batchMs: number[];
+  /** Until every item was stored (for the package: its background apply included). */
   totalMs: number;
+  /** Until the last batch was answered. */
+  answeredMs: number;
   failedBatches: number;
   itemErrors: number;
   /** The largest request body sent, bytes. */
@@ -39,6 +42,8 @@ interface MemoryRun {
 
 const LIMIT_BYTES = 300e6;
 const SAMPLE_EVERY_MS = 100;
+/** How long the package may take to apply its batches in the background. */
+const APPLY_TIMEOUT_MS = 300_000;
 
 /** The body of batch `b`: `size` profiles, fresh uids `<prefix><b>-<i>`. */
 function regularBatch(prefix: string, size: number): (b: number) => string {
@@ -57,6 +62,8 @@ async function ingestWhileSampling(
   batches: number,
   size: number,
   bodyOf: (b: number) => string,
+  /** For the package, whose batches are applied in the background: the stored count to wait for while sampling. */
+  applied?: { collection: string; count: number },
 ): Promise<MemoryRun> {
   let server: ServerProcess | undefined;
   try {
@@ -98,6 +105,13 @@ async function ingestWhileSampling(
         if (response.status !== 202) failedBatches += 1;
         itemErrors += errorsCount;
       }
+      // The package answers 202 once a batch is recorded and applies it in the background: memory
+      // is sampled until every item is stored, so the figure covers the apply too.
+      const answeredMs = performance.now() - start;
+      if (applied) {
+        const deadline = Date.now() + APPLY_TIMEOUT_MS;
+        while ((await ctx.db.count(dbName, applied.collection)) < applied.count && Date.now() < deadline) await sleep(250);
+      }
       const totalMs = performance.now() - start;
       await sleep(1_500); // the bookkeeping flush, and what memory settles to
       clearInterval(timer);
@@ -117,6 +131,7 @@ async function ingestWhileSampling(
         afterGc,
         batchMs,
         totalMs,
+        answeredMs,
         failedBatches,
         itemErrors,
         largestBodyBytes,
@@ -144,11 +159,11 @@ export const ingestMemory: Benchmark = {
     try {
       // Bare first, then the package, each in a fresh server process.
       const bare = await ingestWhileSampling(ctx, 'bare', dbName, batches, size, regularBatch('m', size));
-      const pkg = await ingestWhileSampling(ctx, 'package', dbName, batches, size, regularBatch('m', size));
+      const pkg = await ingestWhileSampling(ctx, 'package', dbName, batches, size, regularBatch('m', size), { collection: 'chameleon_profiles', count: batches * size });
       // Not one of the brief's goals: the largest batch SPEC §3 says must be accepted with bounded memory.
       const minimalCount = ctx.quick ? 26_500 : 265_000;
       ctx.log(`  package, one batch of ${fmt(minimalCount)} minimal profiles`);
-      const big = await ingestWhileSampling(ctx, 'package', dbName, 1, minimalCount, minimalBatch(minimalCount));
+      const big = await ingestWhileSampling(ctx, 'package', dbName, 1, minimalCount, minimalBatch(minimalCount), { collection: 'chameleon_profiles', count: batches * size + minimalCount });
       const stored = { bare: await ctx.db.count(dbName, BARE_COLLECTION), package: await ctx.db.count(dbName, 'chameleon_profiles') };
       const expected = { bare: batches * size, package: batches * size + minimalCount };
       const peak = (r: MemoryRun): number => Math.max(r.peakRss, r.maxRss);
@@ -195,7 +210,7 @@ export const ingestMemory: Benchmark = {
           `RSS growth over idle while ingesting: package ${fmtMB(peak(pkg) - pkg.idle.rss)}, bare ${fmtMB(peak(bare) - bare.idle.rss)}; idle heapUsed: package ${fmtMB(pkg.idle.heapUsed)}, bare ${fmtMB(bare.idle.heapUsed)}.`,
           `Both server processes run the TypeScript sources through tsx (\`node --import tsx\`), whose loader thread adds about 40 MB of RSS to each (a bare \`node\` process starts at ~41 MB, \`node --import tsx\` at ~80 MB on this machine); the built package (dist/) would not carry it.`,
           `**Largest batch (SPEC §3, not a goal of this benchmark):** one ${fmtMB(big.largestBodyBytes)} body of ${fmt(minimalCount)} minimal profiles \`{"uid":"<uuid>","plan":"gold"}\` to a fresh package process: ` +
-            `answered in ${fmt(big.totalMs / 1000, 1)} s, ${big.failedBatches === 0 ? 'accepted (202)' : '**not accepted**'}, ${fmt(big.itemErrors)} item errors; ` +
+            `answered in ${fmt(big.answeredMs / 1000, 1)} s (all stored after ${fmt(big.totalMs / 1000, 1)} s), ${big.failedBatches === 0 ? 'accepted (202)' : '**not accepted**'}, ${fmt(big.itemErrors)} item errors; ` +
             `peak RSS ${fmtMB(Math.max(big.peakRss, big.maxRss))} (idle ${fmtMB(big.idle.rss)}), peak heapUsed ${fmtMB(big.peakHeapUsed)}, heapUsed after GC ${fmtMB(big.afterGc.heapUsed)}, ${big.samples} samples.`,
         ],
         raw: { batches, size, stored, expected, bare, package: pkg, largestBatch: { count: minimalCount, ...big } },
