@@ -8,10 +8,7 @@ import { openConnection, type Connection } from './store/connection.js';
 import { Collections } from './store/collections.js';
 import { AccountStore } from './accounts/account-store.js';
 import { Bookkeeper } from './catalogue/bookkeeper.js';
-import { RecordsRepo, type RecordDoc } from './store/records-repo.js';
-import type { EventDoc } from './store/documents.js';
-import { EventsRepo } from './store/events-repo.js';
-import type { IngestDeps } from './ingest/deps.js';
+import { createIngestDeps, type IngestDeps } from './ingest/deps.js';
 import { DeliveryEngine } from './delivery/engine.js';
 import { CustomerioRepo } from './integrations/customerio/repo.js';
 import { CustomerioService } from './integrations/customerio/service.js';
@@ -51,15 +48,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     await collections.ensureIndexes(config.delivery.retentionMs);
     const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: config.flushIntervalMs, logger: config.logger, metrics });
     bookkeeper.start();
-    const ingest: IngestDeps = {
-      profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
-      companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
-      events: new EventsRepo(collections.get<EventDoc>('events')),
-      bookkeeper,
-      valueBytes: config.limits.valueBytes,
-      propertiesPerItem: config.limits.propertiesPerItem,
-      now: () => new Date(),
-    };
+    const ingest = createIngestDeps(collections, bookkeeper, config.limits);
     const accounts = new AccountStore(collections, config.accounts);
     const customerio = new CustomerioService(new CustomerioRepo(collections.get<CustomerioDoc>('integrations'), config.secretsKey), {
       allowHttp: config.delivery.allowHttp,

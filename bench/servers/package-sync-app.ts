@@ -10,12 +10,9 @@ import { chameleonHooks } from '../../lib/index.js';
 import { jsonBody } from '../../lib/http/json-body.js';
 import { Collections } from '../../lib/store/collections.js';
 import { Bookkeeper } from '../../lib/catalogue/bookkeeper.js';
-import { RecordsRepo, type RecordDoc } from '../../lib/store/records-repo.js';
 import { SILENT_LOGGER } from '../../lib/logger.js';
 import { applyBatchChunk, checkBatchItem } from '../../lib/ingest/batch.js';
-import type { IngestDeps } from '../../lib/ingest/deps.js';
-import type { EventDoc } from '../../lib/store/documents.js';
-import { EventsRepo } from '../../lib/store/events-repo.js';
+import { createIngestDeps } from '../../lib/ingest/deps.js';
 import { BENCH_ACCOUNT, PACKAGE_BATCH_PATH } from '../lib/workload.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
@@ -32,15 +29,7 @@ export async function startPackageSyncApp(config: ServerConfig): Promise<ServerA
   const collections = new Collections(client.db(config.dbName), 'chameleon_');
   const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: 1000, logger: SILENT_LOGGER });
   bookkeeper.start();
-  const deps: IngestDeps = {
-    profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
-    companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
-    events: new EventsRepo(collections.get<EventDoc>('events')),
-    bookkeeper,
-    valueBytes: 768,
-    propertiesPerItem: 1000,
-    now: () => new Date(),
-  };
+  const deps = createIngestDeps(collections, bookkeeper, { valueBytes: 768, propertiesPerItem: 1000 });
   const app = express();
   app.post(PACKAGE_BATCH_PATH, jsonBody({ limitBytes: 16 * 1024 * 1024, tooLargeMessage: 'too large' }), async (req, res) => {
     const items = (req.body as { profiles: unknown[] }).profiles;

@@ -2,8 +2,10 @@
  * What the ingest services need: repositories, the bookkeeper and the limits.
  */
 import type { Bookkeeper } from '../catalogue/bookkeeper.js';
-import type { RecordsRepo } from '../store/records-repo.js';
-import type { EventsRepo } from '../store/events-repo.js';
+import type { Collections } from '../store/collections.js';
+import { RecordsRepo, type RecordDoc } from '../store/records-repo.js';
+import { EventsRepo } from '../store/events-repo.js';
+import type { EventDoc } from '../store/documents.js';
 
 /** The dependencies of every ingest function (no Express in here). */
 export interface IngestDeps {
@@ -16,4 +18,17 @@ export interface IngestDeps {
   propertiesPerItem: number;
   /** The clock; injectable for tests. */
   now: () => Date;
+}
+
+/** Builds the ingest dependencies on the package's collections, with the real clock. */
+export function createIngestDeps(collections: Collections, bookkeeper: Bookkeeper, limits: { valueBytes: number; propertiesPerItem: number }): IngestDeps {
+  return {
+    profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
+    companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
+    events: new EventsRepo(collections.get<EventDoc>('events')),
+    bookkeeper,
+    valueBytes: limits.valueBytes,
+    propertiesPerItem: limits.propertiesPerItem,
+    now: () => new Date(),
+  };
 }

@@ -4,10 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { Collections } from '../../lib/store/collections.js';
 import { Bookkeeper } from '../../lib/catalogue/bookkeeper.js';
-import { RecordsRepo, type RecordDoc } from '../../lib/store/records-repo.js';
-import { EventsRepo } from '../../lib/store/events-repo.js';
-import type { EventDoc } from '../../lib/store/documents.js';
-import type { IngestDeps } from '../../lib/ingest/deps.js';
+import { createIngestDeps } from '../../lib/ingest/deps.js';
 import { SILENT_LOGGER } from '../../lib/logger.js';
 import { ReportsRepo, type ReportDoc } from '../../lib/integrations/customerio/reporting/reports-repo.js';
 import { ReportProcessor } from '../../lib/integrations/customerio/reporting/processor.js';
@@ -20,15 +17,7 @@ async function setUp(options: { batchSize: number; lingerMs: number }) {
   const collections = new Collections(db, 'chameleon_');
   await collections.ensureIndexes();
   const bookkeeper = new Bookkeeper(collections, { flushIntervalMs: 60_000, logger: SILENT_LOGGER });
-  const deps: IngestDeps = {
-    profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
-    companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
-    events: new EventsRepo(collections.get<EventDoc>('events')),
-    bookkeeper,
-    valueBytes: 768,
-    propertiesPerItem: 1000,
-    now: () => new Date(),
-  };
+  const deps = createIngestDeps(collections, bookkeeper, { valueBytes: 768, propertiesPerItem: 1000 });
   const reports = collections.get<ReportDoc>('customerio_reports');
   const repo = new ReportsRepo(reports);
   // No sweep timer in these tests (start() is not called): only what is enqueued is applied.
