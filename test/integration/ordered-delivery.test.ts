@@ -19,6 +19,17 @@ async function publish(profile: string): Promise<string> {
   return (await t.hooks.publish(ACCOUNT.id, 'tour.started', data as never)).id;
 }
 
+/** Makes the receiver hold every answer (`status`) until the returned function is called. */
+function holdAnswers(target: { setHandler: (h: () => Promise<{ status: number }>) => void }, status: number): () => void {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  target.setHandler(async () => {
+    await gate;
+    return { status };
+  });
+  return () => release();
+}
+
 function queues() {
   return t.db.db.collection<{ _id: string; queue: ObjectId[] }>('chameleon_delivery_order');
 }
@@ -101,12 +112,7 @@ describe('ordered delivery per profile', () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], ordering: 'profile' });
     // The first one's answer waits until the checks of the held one are done.
-    let answer: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (answer = resolve));
-    target.setHandler(async () => {
-      await gate;
-      return { status: 200 };
-    });
+    const answer = holdAnswers(target, 200);
     const d1 = await publish(P.dave);
     const d2 = await publish(P.dave);
     const heldDoc = await deliveryOf(t.db.db, d2, endpoint.id);
@@ -162,12 +168,7 @@ describe('ordered delivery per profile', () => {
     const target = await receiver();
     const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], ordering: 'profile' });
     // The 410 is answered once all three are published (a disabled endpoint takes no new webhooks).
-    let answer: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (answer = resolve));
-    target.setHandler(async () => {
-      await gate;
-      return { status: 410 };
-    });
+    const answer = holdAnswers(target, 410);
     const ids = [await publish(P.judy), await publish(P.judy), await publish(P.judy)];
     answer();
     const first = await deliveryInState(t.db.db, ids[0]!, endpoint.id, 'failed');
