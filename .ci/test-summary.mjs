@@ -3,6 +3,7 @@
 // Written by hand because vitest's own summary is coloured and spread over several lines, and a
 // CI reader should not have to parse it.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const file of process.argv.slice(2)) {
@@ -10,7 +11,7 @@ for (const file of process.argv.slice(2)) {
   const passed = report.numPassedTests ?? 0;
   const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  console.log(`${file}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  console.log(`${basename(file, '.json')}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   totals.passed += passed;
   totals.failed += failed;
   totals.skipped += skipped;
