@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient, ObjectId, type Document } from 'mongodb';
 import { chameleonHooks, type ChameleonHooks } from '../lib/index.js';
-import { newDelivery } from '../lib/delivery/deliveries/deliveries-repo.js';
+import { newDelivery } from '../lib/delivery/deliveries/delivery-fields.js';
 import { newEndpoint } from '../lib/delivery/endpoints/endpoints-repo.js';
 import type { DeliveryDoc } from '../lib/delivery/deliveries/documents.js';
 import { LATENCY_SAMPLES } from '../lib/delivery/deliveries/delivery-stats.js';

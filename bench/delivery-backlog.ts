@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
-import { newDelivery } from '../lib/delivery/deliveries/deliveries-repo.js';
+import { newDelivery } from '../lib/delivery/deliveries/delivery-fields.js';
 import { newEndpoint } from '../lib/delivery/endpoints/endpoints-repo.js';
 import { leaseFor } from '../lib/delivery/engine.js';
 import { DUE_PAGE } from '../lib/delivery/background/due-drainer.js';
@@ -62,7 +62,7 @@ function peak(samples: Sample[], key: 'rss' | 'heapUsed'): number {
   return samples.reduce((a, s) => Math.max(a, s[key]), 0);
 }
 
-/** The due drain's query (`DeliveriesRepo.dueCandidates`), exactly as the package runs it (filter, projection, sort, limit). */
+/** The due drain's query (`DeliveryClaims.dueCandidates`), exactly as the package runs it (filter, projection, sort, limit). */
 function sweepQuery(deliveries: Collection<DeliveryDoc>, now: Date) {
   return deliveries
     .find(

@@ -12,8 +12,9 @@ import type { Account, AccountStore } from '../accounts/account-store.js';
 import type { Collections } from '../store/collections.js';
 import type { PublishKind, PublishPayloads } from '../topics/index.js';
 import type { DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
-import { DeliveriesRepo, newDelivery, type DeliveryPage, type DeliveryQuery } from './deliveries/deliveries-repo.js';
-import { deliveryPage } from './deliveries/delivery-pages.js';
+import { DeliveryClaims } from './deliveries/delivery-claims.js';
+import { DeliveryReads, type DeliveryPage, type DeliveryQuery } from './deliveries/delivery-reads.js';
+import { DeliveryViews } from './deliveries/delivery-views.js';
 import { WebhooksRepo } from './deliveries/webhooks-repo.js';
 import type { DestinationHealth, DestinationHourDoc } from './deliveries/health.js';
 import type { Destination, DestinationKind, DestinationSource } from './destinations/destination.js';
@@ -58,8 +59,10 @@ export function pingData(account: Pick<Account, 'id' | 'name' | 'domain'>): { ac
 export class DeliveryEngine {
   /** Endpoints (destinations of kind `endpoint`). */
   readonly endpoints: EndpointsRepo;
-  /** Deliveries of every kind, with their attempt logs. */
-  readonly deliveries: DeliveriesRepo;
+  /** Deliveries of every kind, with their attempt logs (reads; the engine's parts write through `claims`). */
+  readonly deliveries: DeliveryReads;
+  /** Creation of deliveries and the compare-and-set claims of their attempts. */
+  private readonly claims: DeliveryClaims;
   /** Published webhooks (the activity deliveries carry). */
   readonly webhooks: WebhooksRepo;
   /** Hourly statistics: attempt outcomes per account (the dashboard's charts) and per destination (health). */
@@ -72,6 +75,7 @@ export class DeliveryEngine {
   private readonly background: Background;
   private readonly publisher: Publisher;
   private readonly ordering: OrderGate;
+  private readonly views: DeliveryViews;
   private readonly orderQueues: OrderQueuesRepo;
   private started = false;
   private readonly leaseMs: number;
@@ -92,7 +96,8 @@ export class DeliveryEngine {
       allowPrivateNetworks: delivery.allowPrivateNetworks,
       endpointsPerAccount: limits.endpointsPerAccount,
     });
-    this.deliveries = new DeliveriesRepo(collections.get<DeliveryDoc>('deliveries'));
+    this.deliveries = new DeliveryReads(collections.get<DeliveryDoc>('deliveries'));
+    this.claims = new DeliveryClaims(collections.get<DeliveryDoc>('deliveries'));
     this.webhooks = new WebhooksRepo(collections.get<WebhookDoc>('webhooks'));
     const stats = new EndpointStats(collections.get<EndpointDoc>('endpoints'), { flushIntervalMs, logger });
     this.stats = new DeliveryStats(collections.get<OutcomeCountDoc>('delivery_counts'), collections.get<DestinationHourDoc>('destination_stats'), { flushIntervalMs, logger });
@@ -105,17 +110,17 @@ export class DeliveryEngine {
       allowHttp: delivery.allowHttp,
       responseBodyBytes: delivery.responseBodyBytes,
     })) as Transport);
-    const fanoutCheck = new FanoutCheck(this.webhooks, this.deliveries, new StateRepo(collections.get<StateDoc>('state')), {
+    const fanoutCheck = new FanoutCheck(this.webhooks, this.claims, new StateRepo(collections.get<StateDoc>('state')), {
       settleMs: leaseMs + FANOUT_SETTLE_MARGIN_MS,
       retentionMs: delivery.retentionMs,
       maxAttempts: delivery.retrySchedule.length + 1,
     });
     this.orderQueues = new OrderQueuesRepo(collections.get<OrderQueueDoc>('delivery_order'));
-    this.ordering = new OrderGate({ deliveries: this.deliveries, queues: this.orderQueues, leaseMs, settleMs: leaseMs + FANOUT_SETTLE_MARGIN_MS, logger });
-    this.background = new Background({ config, db, deliveries: this.deliveries, webhooks: this.webhooks, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer, ordering: this.ordering });
+    this.ordering = new OrderGate({ deliveries: this.claims, reads: this.deliveries, queues: this.orderQueues, leaseMs, settleMs: leaseMs + FANOUT_SETTLE_MARGIN_MS, logger });
+    this.background = new Background({ config, db, deliveries: this.claims, webhooks: this.webhooks, destinations: this.destinations, fanoutCheck, work: this.work, leaseMs, observer, ordering: this.ordering });
     this.limiter = new KeyedLimiter(delivery.concurrency, delivery.perEndpointConcurrency);
     this.runner = new AttemptRunner({
-      deliveries: this.deliveries,
+      deliveries: this.claims,
       webhooks: this.webhooks,
       destinations: this.destinations,
       accounts,
@@ -133,7 +138,7 @@ export class DeliveryEngine {
     this.ordering.use((doc) => runner.attemptClaimed(doc, doc.next_trigger), () => this.background.nudge());
     this.publisher = new Publisher({
       config,
-      deliveries: this.deliveries,
+      deliveries: this.claims,
       webhooks: this.webhooks,
       destinations: this.destinations,
       runner: this.runner,
@@ -143,6 +148,7 @@ export class DeliveryEngine {
       leaseMs,
       ordering: this.ordering,
     });
+    this.views = new DeliveryViews({ deliveries: this.deliveries, webhooks: this.webhooks, stats: this.stats, leaseMs, maxAttempts: this.publisher.maxAttempts });
   }
 
   /**
@@ -235,28 +241,18 @@ export class DeliveryEngine {
     // and if this process stops in between, the delivery falls due and any process attempts it.
     const now = new Date();
     const due = new Date(now.getTime() + this.leaseMs);
-    const reopened = await this.deliveries.reopen(id, account.id, now, due);
+    const reopened = await this.claims.reopen(id, account.id, now, due);
     if (!reopened) throw new ChameleonError('CH_ERR_CONFLICT', 'An attempt of this delivery is in flight; try again when it has finished');
     await this.work.track(this.runner.attemptById(id, 'manual', due));
     return (await this.deliveries.byId(id))!;
   }
 
   /**
-   * A page of a destination's deliveries, newest first. The first page (no cursor) also lists the
-   * first attempts publish has in flight, whose documents are written only with their outcome,
-   * as `sending` (from the webhooks' fan-out, in any process).
+   * A page of a destination's deliveries, newest first; the first page (no cursor) also lists the
+   * first attempts publish has in flight, as `sending` (see `DeliveryViews`).
    */
-  async listDeliveries(destination: { kind: DestinationKind; id: ObjectId; account: string }, page: DeliveryPage): Promise<DeliveryDoc[]> {
-    const stored = await this.deliveries.listFor(destination.id, destination.account, page);
-    const firstPage = page.cursor === undefined || Object.keys(page.cursor).length === 0;
-    if (!firstPage || (page.state !== undefined && page.state !== 'sending')) return stored;
-    const now = new Date();
-    const webhooks = await this.webhooks.recentFanoutTo(destination.account, destination.id, new Date(now.getTime() - this.leaseMs));
-    const entries = webhooks.flatMap((w) => (w.fanout ?? []).filter((f) => f.endpoint_id.equals(destination.id)).map((f) => ({ webhook: w, id: f.delivery_id })));
-    if (entries.length === 0) return stored;
-    const written = await this.deliveries.existing(entries.map((e) => e.id));
-    const sending = entries.filter((e) => !written.has(e.id.toHexString())).map((e) => this.sendingDelivery(e.webhook, e.id, destination));
-    return [...sending, ...stored];
+  listDeliveries(destination: { kind: DestinationKind; id: ObjectId; account: string }, page: DeliveryPage): Promise<DeliveryDoc[]> {
+    return this.views.listDeliveries(destination, page);
   }
 
   /**
@@ -264,34 +260,12 @@ export class DeliveryEngine {
    * query's filters (the dashboard), read by creation-time windows sized from the hourly counts.
    */
   deliveryPage(account: string, q: DeliveryQuery): Promise<DeliveryDoc[]> {
-    return deliveryPage({ deliveries: this.deliveries, hourly: (a, since, until) => this.stats.hourly(a, since, until) }, account, q);
+    return this.views.deliveryPage(account, q);
   }
 
-  /**
-   * One delivery of the account, or a `404`. A first attempt publish has in flight (its document
-   * is written only with its outcome) is found in its webhook's fan-out and shown as `sending`.
-   */
-  async delivery(account: Account, deliveryId: string): Promise<DeliveryDoc> {
-    const id = /^[0-9a-fA-F]{24}$/.test(deliveryId) ? new ObjectId(deliveryId) : undefined;
-    const doc = id ? ((await this.deliveries.findForAccount(id, account.id)) ?? (await this.inFlightFirstAttempt(account.id, id))) : null;
-    if (!doc) throw new ChameleonError('CH_ERR_NOT_FOUND', `No delivery with id ${deliveryId}`);
-    return doc;
-  }
-
-  /** A delivery whose first attempt is in flight, from its webhook's fan-out; or `null`. */
-  private async inFlightFirstAttempt(account: string, id: ObjectId): Promise<DeliveryDoc | null> {
-    const webhook = await this.webhooks.recentWithDelivery(account, id, new Date(Date.now() - this.leaseMs));
-    const entry = webhook?.fanout?.find((f) => f.delivery_id.equals(id));
-    if (!webhook || !entry) return null;
-    // Its outcome may have been written between the two reads.
-    const written = await this.deliveries.findForAccount(id, account);
-    return written ?? this.sendingDelivery(webhook, id, { kind: entry.destination_kind ?? 'endpoint', id: entry.endpoint_id, account });
-  }
-
-  /** The document a first attempt in flight will be written as, shown meanwhile (as `sending`). */
-  private sendingDelivery(webhook: WebhookDoc, id: ObjectId, destination: { kind: DestinationKind; id: ObjectId; account: string }): DeliveryDoc {
-    const doc = newDelivery({ account: destination.account, webhookId: webhook._id, destination, topic: webhook.topic, maxAttempts: this.publisher.maxAttempts, trigger: 'publish' }, webhook.created_at, this.leaseMs, true);
-    return { ...doc, _id: id };
+  /** One delivery of the account (a first attempt in flight as `sending`), or a `404`. */
+  delivery(account: Account, deliveryId: string): Promise<DeliveryDoc> {
+    return this.views.delivery(account.id, deliveryId);
   }
 
   /** Deletes an endpoint and cancels its pending deliveries. */
@@ -303,7 +277,7 @@ export class DeliveryEngine {
 
   /** Cancels every pending delivery of a destination (of any kind, e.g. an integration removed), and drops its ordering queues. */
   async cancelFor(destinationId: ObjectId, reason: string): Promise<number> {
-    const cancelled = await this.deliveries.cancelForDestination(destinationId, reason, new Date());
+    const cancelled = await this.claims.cancelForDestination(destinationId, reason, new Date());
     await this.orderQueues.deleteForEndpoint(destinationId);
     return cancelled;
   }

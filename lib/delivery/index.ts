@@ -12,7 +12,9 @@
  * - `endpoints/` — the `endpoint` kind: repository, coalesced state (`last_item_*`, auto-disable),
  *   experience filter, and {@link EndpointSource} adapting it to a destination source.
  * - `deliveries/` — documents and repositories of webhooks and deliveries (one collection for
- *   every kind: same attempt log, retry state, listing, health).
+ *   every kind: same attempt log, retry state, listing, health): `delivery-fields.ts` builds what is
+ *   written (pure), `delivery-claims.ts` writes it (creation and the compare-and-set claims on `rev`),
+ *   `delivery-reads.ts` reads it, and `delivery-views.ts` adds the first attempts still in flight.
  * - `transport/` — one {@link Transport} per wire protocol: input (destination, delivery, webhook,
  *   account, time), output an {@link AttemptOutcome} (verdict, status, request summary, response
  *   excerpt, error kind, retry-after). Today: the signed webhook transport over the SSRF-guarded sender.
@@ -46,7 +48,9 @@ export type { AttemptReport } from './attempts/attempt-runner.js';
 export { nextStep, type NextStep, type DestinationEffects } from './attempts/next-step.js';
 export type { DeliveryDoc, WebhookDoc, AttemptLog, AttemptTrigger, DeliveryState, RequestSummary } from './deliveries/documents.js';
 export { deliveryJson } from './deliveries/documents.js';
-export type { DeliveriesRepo, DeliveryPage, DestinationRef } from './deliveries/deliveries-repo.js';
+export type { DeliveryReads, DeliveryPage } from './deliveries/delivery-reads.js';
+export type { DeliveryClaims } from './deliveries/delivery-claims.js';
+export type { DestinationRef } from './deliveries/delivery-fields.js';
 export type { DestinationHealth } from './deliveries/health.js';
 export { endpointJson, type EndpointDoc, type EndpointHealth } from './endpoints/documents.js';
 export type { EndpointsRepo, EndpointInput } from './endpoints/endpoints-repo.js';

@@ -8,7 +8,8 @@ import type { Config } from '../options.js';
 import type { Account } from '../accounts/account-store.js';
 import { validatePublishData, type PublishKind, type PublishPayloads } from '../topics/index.js';
 import type { AttemptTrigger, DeliveryDoc, WebhookDoc } from './deliveries/documents.js';
-import { newDelivery, type DeliveriesRepo } from './deliveries/deliveries-repo.js';
+import type { DeliveryClaims } from './deliveries/delivery-claims.js';
+import { newDelivery } from './deliveries/delivery-fields.js';
 import type { WebhooksRepo } from './deliveries/webhooks-repo.js';
 import type { Destination } from './destinations/destination.js';
 import type { DestinationRegistry } from './destinations/registry.js';
@@ -35,7 +36,7 @@ export interface PublishResult {
 /** What the publisher needs. */
 export interface PublisherDeps {
   config: Config;
-  deliveries: DeliveriesRepo;
+  deliveries: DeliveryClaims;
   webhooks: WebhooksRepo;
   destinations: DestinationRegistry;
   runner: AttemptRunner;

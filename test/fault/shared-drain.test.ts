@@ -10,7 +10,7 @@ import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { loadFixture } from '../unit/topics/topic-fixtures.js';
 import { startHost, successesByProcess, type Host } from './host-harness.js';
 import { until } from '../helpers/until.js';
-import { newDelivery } from '../../lib/delivery/deliveries/deliveries-repo.js';
+import { newDelivery } from '../../lib/delivery/deliveries/delivery-fields.js';
 import type { DeliveryDoc, WebhookDoc } from '../../lib/delivery/deliveries/documents.js';
 
 const BACKLOG = 600;

@@ -8,24 +8,25 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { MongoClient, ObjectId, type Collection, type CommandStartedEvent, type Document } from 'mongodb';
 import { useTestDb } from '../helpers/db.js';
 import { Collections } from '../../lib/store/collections.js';
-import { DeliveriesRepo, newDelivery, type DueCandidate } from '../../lib/delivery/deliveries/deliveries-repo.js';
+import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
+import { newDelivery, type DueCandidate } from '../../lib/delivery/deliveries/delivery-fields.js';
 import type { AttemptLog, DeliveryDoc } from '../../lib/delivery/deliveries/documents.js';
 
 const LEASE_MS = 60_000;
 const db = await useTestDb('rev');
 let deliveries: Collection<DeliveryDoc>;
-let repo: DeliveriesRepo;
+let repo: DeliveryClaims;
 /** A second client: another process sharing the database. */
-let other: DeliveriesRepo;
+let other: DeliveryClaims;
 
 beforeAll(async () => {
   const collections = new Collections(db.db, 'rev_');
   await collections.ensureIndexes();
   deliveries = collections.get<DeliveryDoc>('deliveries');
-  repo = new DeliveriesRepo(deliveries);
+  repo = new DeliveryClaims(deliveries);
   const client = new MongoClient(db.uri);
   await client.connect();
-  other = new DeliveriesRepo(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
+  other = new DeliveryClaims(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
   return () => client.close();
 });
 
@@ -205,7 +206,7 @@ describe('conclusions by rev', () => {
     try {
       const seen: CommandStartedEvent[] = [];
       client.on('commandStarted', (e) => seen.push(e));
-      const watched = new DeliveriesRepo(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
+      const watched = new DeliveryClaims(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
       const stored = await storeDue();
       const candidate = await candidateOf(stored._id);
       const claimed = (await watched.claimDue(candidate, new Date(), LEASE_MS))!;

@@ -5,7 +5,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { useTestDb } from '../helpers/db.js';
 import { Collections } from '../../lib/store/collections.js';
-import { DeliveriesRepo, newDelivery, type DeliveryQuery } from '../../lib/delivery/deliveries/deliveries-repo.js';
+import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
+import { newDelivery } from '../../lib/delivery/deliveries/delivery-fields.js';
+import { DeliveryReads, type DeliveryQuery } from '../../lib/delivery/deliveries/delivery-reads.js';
 import { deliveryPage, estimatorFor, windowStart, type PageSources } from '../../lib/delivery/deliveries/delivery-pages.js';
 import type { HourCounts } from '../../lib/delivery/deliveries/delivery-stats.js';
 import type { DeliveryDoc, DeliveryState } from '../../lib/delivery/deliveries/documents.js';
@@ -15,14 +17,14 @@ const HOUR = 3_600_000;
 const ACCOUNT = 'pages';
 const NOW = new Date(Math.floor(Date.UTC(2026, 10, 27, 12) / HOUR) * HOUR + 17 * 60_000);
 const ENDPOINTS = [new ObjectId(), new ObjectId(), new ObjectId()];
-let repo: DeliveriesRepo;
+let repo: DeliveryReads;
 let trueCounts: HourCounts[];
 
 beforeAll(async () => {
   const { db } = await useTestDb();
   const collections = new Collections(db, 'pages_');
   await collections.ensureIndexes();
-  repo = new DeliveriesRepo(collections.get<DeliveryDoc>('deliveries'));
+  repo = new DeliveryReads(collections.get<DeliveryDoc>('deliveries'));
   const docs: DeliveryDoc[] = [];
   const states: DeliveryState[] = ['succeeded', 'succeeded', 'failed', 'pending', 'succeeded', 'cancelled'];
   // 700 deliveries over 12 days, denser lately; two created at the very same time (ties broken by _id).
@@ -36,7 +38,7 @@ beforeAll(async () => {
   docs.push({ ...docs[0]!, _id: new ObjectId(), rev: new ObjectId() });
   // Another account's deliveries never show.
   docs.push(newDelivery({ account: 'other', webhookId: new ObjectId(), destination: { kind: 'endpoint', id: ENDPOINTS[0]! }, topic: 'tour.started', maxAttempts: 10, trigger: 'publish' }, NOW, 0, false));
-  await repo.insert(docs);
+  await new DeliveryClaims(collections.get<DeliveryDoc>('deliveries')).insert(docs);
   const byHour = new Map<number, HourCounts>();
   for (const d of docs.filter((x) => x.account === ACCOUNT)) {
     const h = Math.floor(d.created_at.getTime() / HOUR) * HOUR;
@@ -51,7 +53,7 @@ beforeAll(async () => {
 function sources(counts: () => HourCounts[]): PageSources & { reads: number } {
   const s = {
     reads: 0,
-    deliveries: { page: (...args: Parameters<DeliveriesRepo['page']>) => ((s.reads += 1), repo.page(...args)) },
+    deliveries: { page: (...args: Parameters<DeliveryReads['page']>) => ((s.reads += 1), repo.page(...args)) },
     hourly: async (_account: string, since: Date, until: Date) => counts().filter((c) => c.hour >= new Date(Math.floor(since.getTime() / HOUR) * HOUR) && c.hour <= until),
   };
   return s;

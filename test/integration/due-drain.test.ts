@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { ACCOUNT } from '../helpers/app.js';
-import { newDelivery } from '../../lib/delivery/deliveries/deliveries-repo.js';
+import { newDelivery } from '../../lib/delivery/deliveries/delivery-fields.js';
 import type { DeliveryDoc, WebhookDoc } from '../../lib/delivery/deliveries/documents.js';
 import { AUTH, collections, createEndpoint, fastDelivery, nonPings, requestsFor, sleep, topicData, until, useDeliveryApp, useReceivers } from './support/delivery.js';
 

@@ -10,7 +10,7 @@ import type { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
 import type { AccountStore } from '../../accounts/account-store.js';
 import type { AttemptLog, AttemptTrigger, DeliveryDoc, WebhookDoc } from '../deliveries/documents.js';
-import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { DeliveryClaims } from '../deliveries/delivery-claims.js';
 import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { Destination } from '../destinations/destination.js';
 import type { DestinationRegistry } from '../destinations/registry.js';
@@ -27,7 +27,7 @@ export type ScheduleAttempt = (deliveryId: ObjectId, at: Date, rev?: ObjectId) =
 
 /** What the runner needs. */
 export interface AttemptRunnerDeps {
-  deliveries: DeliveriesRepo;
+  deliveries: DeliveryClaims;
   webhooks: WebhooksRepo;
   destinations: DestinationRegistry;
   accounts: AccountStore;

@@ -7,7 +7,7 @@ import { ObjectId, type Db } from 'mongodb';
 import type { Agenda } from 'agenda';
 import type { Config } from '../../options.js';
 import type { AttemptTrigger } from '../deliveries/documents.js';
-import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { DeliveryClaims } from '../deliveries/delivery-claims.js';
 import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { DestinationRegistry } from '../destinations/registry.js';
 import type { AttemptRunner } from '../attempts/attempt-runner.js';
@@ -22,7 +22,7 @@ import { DueDrainer } from './due-drainer.js';
 export interface BackgroundDeps {
   config: Config;
   db: Db;
-  deliveries: DeliveriesRepo;
+  deliveries: DeliveryClaims;
   webhooks: WebhooksRepo;
   destinations: DestinationRegistry;
   fanoutCheck: FanoutCheck;

@@ -13,7 +13,8 @@
  */
 import type { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
-import type { DeliveriesRepo, DueCandidate } from '../deliveries/deliveries-repo.js';
+import type { DeliveryClaims } from '../deliveries/delivery-claims.js';
+import type { DueCandidate } from '../deliveries/delivery-fields.js';
 import type { DeliveryDoc, WebhookDoc } from '../deliveries/documents.js';
 import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { WorkTracker } from './work-tracker.js';
@@ -31,7 +32,7 @@ export type AttemptClaimed = (doc: DeliveryDoc, interrupted: boolean, webhook: W
 
 /** What the drainer needs. */
 export interface DueDrainerOptions {
-  deliveries: DeliveriesRepo;
+  deliveries: DeliveryClaims;
   /** Loads the webhooks of the deliveries started together in one query. */
   webhooks: WebhooksRepo;
   attempt: AttemptClaimed;

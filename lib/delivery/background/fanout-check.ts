@@ -7,7 +7,7 @@
  * what a crash left out, plus the watermark.
  */
 import { ObjectId } from 'mongodb';
-import type { DeliveriesRepo } from '../deliveries/deliveries-repo.js';
+import type { DeliveryClaims } from '../deliveries/delivery-claims.js';
 import type { WebhooksRepo } from '../deliveries/webhooks-repo.js';
 import type { StateRepo } from './state-repo.js';
 
@@ -39,7 +39,7 @@ export class FanoutCheck {
 
   constructor(
     private readonly webhooks: WebhooksRepo,
-    private readonly deliveries: DeliveriesRepo,
+    private readonly deliveries: DeliveryClaims,
     private readonly state: StateRepo,
     private readonly options: FanoutCheckOptions,
   ) {}

@@ -10,7 +10,7 @@
  * add a second read. On MongoDB every read is a range of the `account_created` indexes; the
  * result is always the same page as one query over all time.
  */
-import type { DeliveriesRepo, DeliveryQuery } from './deliveries-repo.js';
+import type { DeliveryReads, DeliveryQuery } from './delivery-reads.js';
 import type { DeliveryDoc } from './documents.js';
 import type { HourCounts } from './delivery-stats.js';
 
@@ -53,7 +53,7 @@ export function estimatorFor(q: Pick<DeliveryQuery, 'state' | 'destinationId'>):
 
 /** What a page is read with: the deliveries and the account's hourly counts. */
 export interface PageSources {
-  deliveries: Pick<DeliveriesRepo, 'page'>;
+  deliveries: Pick<DeliveryReads, 'page'>;
   hourly(account: string, since: Date, until: Date): Promise<HourCounts[]>;
 }
 

@@ -108,7 +108,7 @@ export interface DeliveryDoc {
    * The version of a pending delivery's schedule: a fresh id written by every change to its state,
    * attempts, lease or due time, and removed once it has ended (so its unique sparse index holds
    * pending deliveries only). Claims and conclusions compare-and-set it (`{rev}` alone: one index
-   * lookup, see `DeliveriesRepo.claimDue`). Absent on documents written before it existed: those
+   * lookup, see `DeliveryClaims.claimDue`). Absent on documents written before it existed: those
    * are claimed and concluded by their fields, as before.
    */
   rev?: ObjectId;

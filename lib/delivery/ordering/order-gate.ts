@@ -20,7 +20,9 @@
 import { ObjectId } from 'mongodb';
 import type { Logger } from '../../logger.js';
 import type { AttemptTrigger, DeliveryDoc } from '../deliveries/documents.js';
-import { newDelivery, type DeliveriesRepo, type DestinationRef } from '../deliveries/deliveries-repo.js';
+import type { DeliveryClaims } from '../deliveries/delivery-claims.js';
+import { newDelivery, type DestinationRef } from '../deliveries/delivery-fields.js';
+import type { DeliveryReads } from '../deliveries/delivery-reads.js';
 import type { OrderQueuesRepo } from './order-queues-repo.js';
 import { headRepair } from './order-key.js';
 
@@ -33,7 +35,9 @@ export const ORDER_IDLE_MS = 60_000;
 
 /** What the gate needs. */
 export interface OrderGateDeps {
-  deliveries: DeliveriesRepo;
+  deliveries: DeliveryClaims;
+  /** Where the repair pass reads a head's state. */
+  reads: Pick<DeliveryReads, 'statesOf'>;
   queues: OrderQueuesRepo;
   leaseMs: number;
   /** How old a queued id with no document must be before the repair pass drops it. */
@@ -130,14 +134,14 @@ export class OrderGate {
    * are due now (the due drain sends them). Returns how many queues it moved on.
    */
   async repair(now = new Date()): Promise<number> {
-    const { deliveries, queues, settleMs } = this.deps;
+    const { deliveries, reads, queues, settleMs } = this.deps;
     const stalled = await queues.stalled(new Date(now.getTime() - ORDER_STALL_MS), REPAIR_PAGE);
     let moved = 0;
     for (const queue of stalled) {
       let head = queue.head;
       // A few steps per queue: several ended heads in a row move on in one pass.
       for (let step = 0; step < 20; step++) {
-        const state = (await deliveries.statesOf([head])).get(head.toHexString()) ?? null;
+        const state = (await reads.statesOf([head])).get(head.toHexString()) ?? null;
         const action = headRepair(state, head, now, settleMs);
         if (action === 'wait') break;
         moved++;

@@ -1,209 +1,20 @@
 /**
- * Deliveries (to destinations of any kind): creation, the atomic claim that counts an attempt *before* its request
- * (so a delivery that crashes the process every time still ends), lease renewal, outcomes,
- * and the queries of the recovery sweep and the API.
+ * Writes of deliveries (to destinations of any kind): creation, the atomic claim that counts an
+ * attempt *before* its request (so a delivery that crashes the process every time still ends),
+ * lease renewal, outcomes, holds and the due drain's query. Reads are in `delivery-reads.ts`.
  *
  * Every change to a pending delivery's state, attempts, lease or due time writes a new `rev`
  * (and an ended delivery holds none): the due drain claims, and attempts conclude, by
  * compare-and-set on `rev` alone, one lookup in its unique index on any server.
  */
-import { ObjectId, type Collection, type Document, type Filter } from 'mongodb';
-import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type DeliveryState, type DestinationKind, type NextStep, type WebhookDoc } from './documents.js';
+import { ObjectId, type Collection, type Document } from 'mongodb';
+import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type WebhookDoc } from './documents.js';
+import { byClaim, claimable, newDelivery, settledFields, withoutRev, type Conclusion, type DueCandidate } from './delivery-fields.js';
 import { isDuplicateKey } from '../../store/mongo-errors.js';
 
-/** Which destination a delivery goes to. */
-export interface DestinationRef {
-  kind: DestinationKind;
-  id: ObjectId;
-}
-
-/**
- * Builds a new delivery; with `startsNow`, its first attempt is already counted and leased. With
- * `order`, an ordered delivery under that key, held (not due) unless it is its key's head.
- */
-export function newDelivery(
-  fields: { account: string; webhookId: ObjectId; destination: DestinationRef; topic: string; maxAttempts: number; trigger: AttemptTrigger },
-  now: Date,
-  leaseMs: number,
-  startsNow: boolean,
-  order?: { key: string; held: boolean },
-): DeliveryDoc {
-  const doc = plainDelivery(fields, now, leaseMs, startsNow);
-  if (order) {
-    doc.order_key = order.key;
-    if (order.held) Object.assign(doc, { held: true, attempts: 0, lease_until: null, next_attempt_at: null });
-  }
-  return doc;
-}
-
-function plainDelivery(
-  fields: { account: string; webhookId: ObjectId; destination: DestinationRef; topic: string; maxAttempts: number; trigger: AttemptTrigger },
-  now: Date,
-  leaseMs: number,
-  startsNow: boolean,
-): DeliveryDoc {
-  return {
-    _id: new ObjectId(),
-    account: fields.account,
-    webhook_id: fields.webhookId,
-    endpoint_id: fields.destination.id,
-    destination_kind: fields.destination.kind,
-    topic: fields.topic,
-    state: 'pending',
-    attempts: startsNow ? 1 : 0,
-    max_attempts: fields.maxAttempts,
-    lease_until: startsNow ? new Date(now.getTime() + leaseMs) : null,
-    next_attempt_at: now,
-    next_trigger: fields.trigger,
-    attempt_log: [],
-    last_status: null,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-    completed_at: null,
-    rev: new ObjectId(),
-  };
-}
-
-/** A due delivery as the due query reads it: enough to claim it (by its `rev`) and to group it. */
-export type DueCandidate = Pick<DeliveryDoc, '_id' | 'endpoint_id' | 'webhook_id' | 'next_attempt_at' | 'lease_until' | 'rev'>;
-
-/** Whether a delivery may be claimed at `now` (what the due query and the conditional claims ask; a held one never). */
-export function claimable(doc: Pick<DeliveryDoc, 'state' | 'next_attempt_at' | 'lease_until' | 'held'>, now: Date): boolean {
-  return doc.state === 'pending' && doc.held !== true && doc.next_attempt_at !== null && doc.next_attempt_at <= now && (doc.lease_until === null || doc.lease_until < now);
-}
-
-/** The document without its `rev` (an ended delivery holds none: its index is sparse and unique). */
-function withoutRev(doc: DeliveryDoc): DeliveryDoc {
-  const { rev: _ended, ...rest } = doc;
-  return rest;
-}
-
-/**
- * How a write finds a stored delivery that this process holds: by its `rev` when it has one (one
- * index lookup), else (documents written before `rev` existed, or written meanwhile by another
- * process's sweep) by `_id` and the attempt count, as before.
- */
-function byClaim(doc: DeliveryDoc, saved: boolean): Document {
-  return saved && doc.rev ? { rev: doc.rev } : { _id: doc._id, state: 'pending', attempts: doc.attempts };
-}
-
-/** What an attempt concluded (the next step). */
-export type Conclusion = NextStep;
-
-/** The fields an attempt's conclusion sets on its delivery (a new `rev` when it stays pending). */
-function settledFields(log: AttemptLog, conclusion: Conclusion, now: Date): Partial<DeliveryDoc> {
-  const set: Partial<DeliveryDoc> = { state: conclusion.state, lease_until: null, last_status: log.status, last_error: log.error, updated_at: now };
-  if (conclusion.state === 'pending') {
-    set.next_attempt_at = conclusion.nextAttemptAt;
-    set.next_trigger = 'retry';
-    set.rev = new ObjectId();
-  } else {
-    set.next_attempt_at = null;
-    set.completed_at = now;
-    if (conclusion.state === 'failed') set.last_error = log.error ? `${conclusion.reason}: ${log.error}` : conclusion.reason;
-    else if (conclusion.state === 'skipped') set.last_error = conclusion.reason;
-  }
-  return set;
-}
-
-/** A page of a destination's deliveries, newest first. */
-export interface DeliveryPage {
-  /** The cursor's filter (`parsePage(…, 'created_at').filter`): deliveries strictly older than it. */
-  cursor?: Document;
-  limit: number;
-  /** A stored state, `sending` (pending with an attempt in flight) or `held` (ordered, waiting for earlier ones). */
-  state?: DeliveryState | 'sending' | 'held';
-}
-
-/** What the dashboard's delivery list asks for. */
-export interface DeliveryQuery {
-  destinationId?: ObjectId;
-  webhookId?: ObjectId;
-  topic?: string;
-  /** A state, or `retrying`: pending after a failed attempt. */
-  state?: DeliveryState | 'retrying';
-  from?: Date;
-  to?: Date;
-  /** The cursor's filter (`parsePage(…, 'created_at').filter`). */
-  cursor?: Document;
-  /** The cursor's time (`parsePage(…).time`): nothing created after it is on the page. */
-  cursorTime?: Date;
-  limit: number;
-}
-
-/** Creation times a query is narrowed to, on top of its own `from`/`to`: `[since, before)`. */
-export interface CreatedWindow {
-  since?: Date;
-  before?: Date;
-}
-
-/** Reads and writes deliveries (the only code that touches their collection). */
-export class DeliveriesRepo {
+/** Creates deliveries and changes their state (with `DeliveryReads`, the only code that touches their collection). */
+export class DeliveryClaims {
   constructor(private readonly collection: Collection<DeliveryDoc>) {}
-
-  /** One delivery of an account, or `null`. */
-  findForAccount(id: ObjectId, account: string): Promise<DeliveryDoc | null> {
-    return this.collection.findOne({ _id: id, account });
-  }
-
-  /** One delivery by id, or `null`. */
-  byId(id: ObjectId): Promise<DeliveryDoc | null> {
-    return this.collection.findOne({ _id: id });
-  }
-
-  /** A page of one destination's deliveries, newest first. */
-  listFor(destinationId: ObjectId, account: string, page: DeliveryPage): Promise<DeliveryDoc[]> {
-    const filter: Filter<DeliveryDoc> = { endpoint_id: destinationId, account, ...page.cursor };
-    if (page.state === 'sending') Object.assign(filter, { state: 'pending', held: { $ne: true }, lease_until: { $gt: new Date() } });
-    else if (page.state === 'held') Object.assign(filter, { state: 'pending', held: true });
-    else if (page.state === 'pending') Object.assign(filter, { state: 'pending', held: { $ne: true } });
-    else if (page.state) filter.state = page.state;
-    return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit).toArray();
-  }
-
-  /**
-   * An account's deliveries changed (created, attempted, concluded) after `since`, oldest change
-   * first: what `chameleon-hooks tail` follows.
-   */
-  changedSince(account: string, since: Date, limit: number): Promise<DeliveryDoc[]> {
-    return this.collection.find({ account, updated_at: { $gt: since } }).sort({ updated_at: 1, _id: 1 }).limit(limit).toArray();
-  }
-
-  /**
-   * A page of an account's deliveries, newest first, narrowed by destination, webhook, topic,
-   * state (`retrying`: pending after a failed attempt) and creation time (the dashboard), and
-   * optionally to a window of creation times (see `delivery-pages.ts`).
-   */
-  page(account: string, q: DeliveryQuery, window: CreatedWindow = {}): Promise<DeliveryDoc[]> {
-    const filter: Filter<DeliveryDoc> = { account, ...q.cursor };
-    if (q.destinationId) filter.endpoint_id = q.destinationId;
-    if (q.webhookId) filter.webhook_id = q.webhookId;
-    if (q.topic !== undefined) filter.topic = q.topic;
-    if (q.state === 'retrying') Object.assign(filter, { state: 'pending', last_error: { $ne: null } });
-    else if (q.state !== undefined) filter.state = q.state;
-    const since = q.from && window.since ? (q.from > window.since ? q.from : window.since) : (q.from ?? window.since);
-    const created = { ...(since ? { $gte: since } : {}), ...(q.to ? { $lte: q.to } : {}), ...(window.before ? { $lt: window.before } : {}) };
-    if (Object.keys(created).length > 0) filter.created_at = created;
-    return this.collection.find(filter).sort({ created_at: -1, _id: -1 }).limit(q.limit).toArray();
-  }
-
-  /** How many of an account's deliveries are pending, and when the oldest was created (one pass). */
-  async pendingSummary(account: string): Promise<{ count: number; oldest: Date | null }> {
-    const [row] = await this.collection
-      .aggregate<{ count: number; oldest: Date | null }>([
-        { $match: { account, state: 'pending' } },
-        { $group: { _id: null, count: { $sum: 1 }, oldest: { $min: '$created_at' } } },
-      ])
-      .toArray();
-    return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
-  }
-
-  /** Which of these ids have a document. */
-  async existing(ids: ObjectId[]): Promise<Set<string>> {
-    const docs = await this.collection.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
-    return new Set(docs.map((d) => d._id.toHexString()));
-  }
 
   /**
    * A conditional update of one delivery (by `rev`, or by `_id` and its fields); whether it
@@ -245,7 +56,9 @@ export class DeliveriesRepo {
   async materializeFanout(webhooks: WebhookDoc[], maxAttempts: number, now: Date): Promise<number> {
     const entries = webhooks.flatMap((w) => (w.fanout ?? []).map((f) => ({ webhook: w, ...f })));
     if (entries.length === 0) return 0;
-    const existing = await this.existing(entries.map((e) => e.delivery_id));
+    const ids = entries.map((e) => e.delivery_id);
+    const stored = await this.collection.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    const existing = new Set(stored.map((d) => d._id.toHexString()));
     const missing = entries
       .filter((e) => !existing.has(e.delivery_id.toHexString()))
       .map((e) => ({
@@ -355,12 +168,6 @@ export class DeliveriesRepo {
     return this.updateIf({ _id: id, state: 'pending', held: true }, { $set: { held: false, next_attempt_at: now, updated_at: now, rev: new ObjectId() } });
   }
 
-  /** The state (and whether held) of these deliveries, keyed by hex id (those that exist). */
-  async statesOf(ids: ObjectId[]): Promise<Map<string, Pick<DeliveryDoc, 'state' | 'held'>>> {
-    if (ids.length === 0) return new Map();
-    const docs = await this.collection.find({ _id: { $in: ids } }, { projection: { _id: 1, state: 1, held: 1 } }).toArray();
-    return new Map(docs.map((d) => [d._id.toHexString(), { state: d.state, held: d.held }]));
-  }
 
   /**
    * Makes a delivery attemptable once more, right now (manual redelivery), even if it had
