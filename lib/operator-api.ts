@@ -13,7 +13,10 @@ import { parseSince } from './admin/parse-since.js';
 export interface DeliveryFilter {
   /** Only this endpoint's deliveries (24-hex id). */
   endpoint?: string;
-  /** `pending`, `succeeded`, `failed`, `cancelled` or `retrying` (pending after a failed attempt). */
+  /**
+   * `pending` (not held), `retrying` (pending after a failed attempt), `held` (ordered delivery waiting
+   * for the earlier ones of its profile), `succeeded`, `failed`, `cancelled` or `skipped`.
+   */
   state?: string;
   /** Only this topic. */
   topic?: string;
@@ -23,7 +26,7 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
-const STATES = new Set(['pending', 'succeeded', 'failed', 'cancelled', 'retrying', 'skipped']);
+const STATES = new Set(['pending', 'succeeded', 'failed', 'cancelled', 'retrying', 'held', 'skipped']);
 
 function objectId(value: string, what: string): ObjectId {
   if (!/^[0-9a-fA-F]{24}$/.test(value)) throw new ChameleonError('CH_ERR_UNPROCESSABLE', `\`${what}\` must be a 24-hex id`);
@@ -52,7 +55,7 @@ export function operatorApi(
           limit,
           ...(filter.endpoint !== undefined ? { destinationId: objectId(filter.endpoint, 'endpoint') } : {}),
           ...(filter.topic !== undefined ? { topic: filter.topic } : {}),
-          ...(filter.state !== undefined ? { state: filter.state as DeliveryState | 'retrying' } : {}),
+          ...(filter.state !== undefined ? { state: filter.state as DeliveryState | 'retrying' | 'held' } : {}),
           ...(filter.since !== undefined ? { from: parseSince(filter.since, retentionMs) } : {}),
         });
         return docs.map(deliveryJson);

@@ -6,7 +6,7 @@ import { html, link, params, useApi, api, when, ago, duration } from '../lib.js'
 import { Badge, ErrorBox, Loading, Notice, Pager, Table } from '../components.js';
 import { useAction } from './endpoints.js';
 
-const STATES = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'];
+const STATES = ['pending', 'retrying', 'held', 'succeeded', 'failed', 'cancelled', 'skipped'];
 
 /** The page title. */
 export const title = (rest) => (rest ? 'Delivery' : 'Deliveries');

@@ -85,7 +85,7 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
   const deliveries = program.command('deliveries').description("an account's deliveries");
   accountOpt(deliveries.command('list').description('list deliveries, newest first'))
     .option('--endpoint <id>', 'only this endpoint')
-    .option('--state <state>', 'pending, succeeded, failed, cancelled or retrying')
+    .option('--state <state>', 'pending, retrying, held, succeeded, failed, cancelled or skipped')
     .option('--topic <topic>', 'only this topic')
     .option('--since <time>', 'created since (ISO-8601 or unix seconds)')
     .option('--limit <n>', 'at most this many (1–500)', '50')

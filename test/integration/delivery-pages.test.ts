@@ -33,6 +33,7 @@ beforeAll(async () => {
     const d = newDelivery({ account: ACCOUNT, webhookId: new ObjectId(), destination: { kind: 'endpoint', id: ENDPOINTS[i % 3]! }, topic: i % 4 === 0 ? 'tour.completed' : 'tour.started', maxAttempts: 10, trigger: 'publish' }, at, 0, false);
     d.state = states[i % states.length]!;
     if (d.state === 'pending' && i % 12 === 3) d.last_error = 'HTTP 500';
+    if (d.state === 'pending' && i % 12 === 9) Object.assign(d, { held: true, attempts: 0, next_attempt_at: null, order_key: `${ENDPOINTS[i % 3]!.toHexString()}|p${i % 5}` });
     docs.push(d);
   }
   docs.push({ ...docs[0]!, _id: new ObjectId(), rev: new ObjectId() });
@@ -77,6 +78,8 @@ const FILTERS: Array<[string, Omit<DeliveryQuery, 'limit'>]> = [
   ['one endpoint', { destinationId: ENDPOINTS[1] }],
   ['failed', { state: 'failed' }],
   ['retrying (rare)', { state: 'retrying' }],
+  ['held (ordered, waiting)', { state: 'held' }],
+  ['pending (not held)', { state: 'pending' }],
   ['endpoint + topic + cancelled', { destinationId: ENDPOINTS[2], topic: 'tour.completed', state: 'cancelled' }],
   ['from 2 days ago', { from: new Date(NOW.getTime() - 48 * HOUR) }],
   ['a range in the past', { from: new Date(NOW.getTime() - 200 * HOUR), to: new Date(NOW.getTime() - 20 * HOUR) }],
@@ -124,6 +127,19 @@ describe('deliveryPage', () => {
     const none = sources(() => trueCounts); // no failures counted at all: no window, one query
     await deliveryPage(none, ACCOUNT, { state: 'failed', limit: 3 }, NOW);
     expect(none.reads).toBe(1);
+  });
+});
+
+describe('page', () => {
+  it('should tell held deliveries from pending ones: each pending delivery is in exactly one of the two', async () => {
+    const held = await repo.page(ACCOUNT, { state: 'held', limit: 500 });
+    const pending = await repo.page(ACCOUNT, { state: 'pending', limit: 500 });
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.every((d) => d.state === 'pending' && d.held === true)).toBe(true);
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.some((d) => d.held === true)).toBe(false);
+    const all = await repo.page(ACCOUNT, { limit: 1000 });
+    expect(held.length + pending.length).toBe(all.filter((d) => d.state === 'pending').length);
   });
 });
 

@@ -18,7 +18,7 @@ import type { DashboardDeps } from '../deps.js';
 import { stringParam } from './params.js';
 import { listDestinations } from './destinations.js';
 
-const STATES: ReadonlySet<string> = new Set(['pending', 'retrying', 'succeeded', 'failed', 'cancelled', 'skipped']);
+const STATES: ReadonlySet<string> = new Set(['pending', 'retrying', 'held', 'succeeded', 'failed', 'cancelled', 'skipped']);
 
 function objectIdParam(query: Record<string, unknown>, name: string): ObjectId | undefined {
   const value = stringParam(query, name);

@@ -19,8 +19,11 @@ export interface DeliveryQuery {
   destinationId?: ObjectId;
   webhookId?: ObjectId;
   topic?: string;
-  /** A state, or `retrying`: pending after a failed attempt. */
-  state?: DeliveryState | 'retrying';
+  /**
+   * A stored state (`pending`: not held), `retrying` (pending after a failed attempt) or `held`
+   * (ordered delivery waiting for the earlier ones of its profile).
+   */
+  state?: DeliveryState | 'retrying' | 'held';
   from?: Date;
   to?: Date;
   /** The cursor's filter (`parsePage(…, 'created_at').filter`). */
@@ -70,7 +73,7 @@ export class DeliveryReads {
 
   /**
    * A page of an account's deliveries, newest first, narrowed by destination, webhook, topic,
-   * state (`retrying`: pending after a failed attempt) and creation time (the dashboard), and
+   * state (as {@link DeliveryQuery.state}) and creation time (the dashboard), and
    * optionally to a window of creation times (see `delivery-pages.ts`).
    */
   page(account: string, q: DeliveryQuery, window: CreatedWindow = {}): Promise<DeliveryDoc[]> {
@@ -79,6 +82,8 @@ export class DeliveryReads {
     if (q.webhookId) filter.webhook_id = q.webhookId;
     if (q.topic !== undefined) filter.topic = q.topic;
     if (q.state === 'retrying') Object.assign(filter, { state: 'pending', last_error: { $ne: null } });
+    else if (q.state === 'held') Object.assign(filter, { state: 'pending', held: true });
+    else if (q.state === 'pending') Object.assign(filter, { state: 'pending', held: { $ne: true } });
     else if (q.state !== undefined) filter.state = q.state;
     const since = q.from && window.since ? (q.from > window.since ? q.from : window.since) : (q.from ?? window.since);
     const created = { ...(since ? { $gte: since } : {}), ...(q.to ? { $lte: q.to } : {}), ...(window.before ? { $lt: window.before } : {}) };
