@@ -39,7 +39,7 @@ export const ERROR_CODES = Object.freeze({
   CH_ERR_NOT_READY: 503,
   /** MongoDB cannot be reached right now; the request changed nothing and may be sent again. */
   CH_ERR_DATABASE_UNAVAILABLE: 503,
-  /** The dashboard's `authorize` threw or rejected (the host's session store is down, say); nothing was shown or changed. */
+  /** The dashboard's `authorize` threw or rejected (the host's session store is down, say), or returned something that is not a grant; nothing was shown or changed. */
   CH_ERR_AUTHORIZE_FAILED: 503,
   /** Too many batch bytes are being read at once (`batches.inFlightBytes`); nothing was read or stored, retry after `Retry-After`. */
   CH_ERR_BUSY: 503,

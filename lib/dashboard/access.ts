@@ -9,7 +9,8 @@ import { asyncHandler } from '../http/async-handler.js';
 import type { Account, AccountStore } from '../accounts/account-store.js';
 import type { Logger } from '../logger.js';
 import { redactFreeText } from '../redact.js';
-import type { DashboardAuthorize, DashboardGrant } from './options.js';
+import type { DashboardAuthorize } from './options.js';
+import { grantShape, isGrantProblem, readGrant } from './grant.js';
 
 /** What the dashboard routes know about the request once access is checked. */
 export interface DashboardAccess {
@@ -37,7 +38,7 @@ function requestedAccount(req: Request): string | undefined {
  * logged at `warn` without its secrets (name, message and stack through {@link redactFreeText})
  * and answers `503 CH_ERR_AUTHORIZE_FAILED`: never the host's message or stack, never an open door.
  */
-async function grantOf(authorize: DashboardAuthorize, req: Request, logger: Logger): Promise<DashboardGrant | null | undefined> {
+async function grantOf(authorize: DashboardAuthorize, req: Request, logger: Logger): Promise<unknown> {
   try {
     return await authorize(req);
   } catch (error) {
@@ -50,16 +51,19 @@ async function grantOf(authorize: DashboardAuthorize, req: Request, logger: Logg
 }
 
 /**
- * Runs `authorize`. `null`/`undefined` → `401`; throwing or rejecting → `503`
- * (`CH_ERR_AUTHORIZE_FAILED`, logged); a malformed grant is the host's bug → `500` (logged by
- * the error middleware), never an open door.
+ * Runs `authorize`. `null`/`undefined` → `401`; throwing or rejecting, or returning anything else
+ * that is not a grant (a number, a string, an unknown role: the host's bug) → `503`
+ * (`CH_ERR_AUTHORIZE_FAILED`, logged at `warn`, a bad grant by its type and key names only),
+ * never an open door.
  */
 export function requireAccess(authorize: DashboardAuthorize, accounts: () => Promise<AccountStore>, logger: Logger): RequestHandler {
   return asyncHandler(async (req, res, next) => {
-    const grant = await grantOf(authorize, req, logger);
-    if (grant === null || grant === undefined) throw new ChameleonError('CH_ERR_UNAUTHORIZED', 'Sign in to see the dashboard');
-    if (typeof grant !== 'object' || typeof grant.accountId !== 'string' || (grant.role !== 'admin' && grant.role !== 'viewer')) {
-      throw new Error('dashboard authorize() returned something other than { accountId, role: "admin" | "viewer" } or null');
+    const value = await grantOf(authorize, req, logger);
+    if (value === null || value === undefined) throw new ChameleonError('CH_ERR_UNAUTHORIZED', 'Sign in to see the dashboard');
+    const grant = readGrant(value);
+    if (isGrantProblem(grant)) {
+      logger.warn({ problem: grant.problem, got: grantShape(value), method: req.method, path: req.path }, 'chameleon-hooks: dashboard authorize() returned an invalid grant');
+      throw new ChameleonError('CH_ERR_AUTHORIZE_FAILED', 'The dashboard could not check who you are (authorize returned no valid grant: the host\'s setup needs fixing)');
     }
     const allAccounts = grant.accounts === 'all';
     const wanted = requestedAccount(req) ?? grant.accountId;

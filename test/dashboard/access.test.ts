@@ -72,14 +72,80 @@ describe('authorize', () => {
     await request(app).get('/async/api/session').expect(401);
   });
 
-  it('should answer 500 without detail when authorize returns a malformed grant', async () => {
-    const bad = express();
-    bad.use('/d', test.hooks.dashboard({ authorize: () => ({ accountId: ACCOUNT.id, role: 'superuser' }) as never }));
-    const res = await request(bad).get('/d/api/session');
-    expect(res.status).toBe(500);
-    expect(res.body).toEqual({ code: 500, messages: ['Internal error'] });
+});
+
+describe('an authorize that returns a malformed grant', () => {
+  const lines: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
+  const capture = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const bad = express();
+  const SECRET = 'sess_s3cr3t_value';
+  const throwingGetter = { accountId: ACCOUNT.id, get role(): string { throw new Error(`lookup failed ${SECRET}`); } };
+  const MALFORMED: Array<[string, unknown, RegExp]> = [
+    ['a number', 42, /not number/],
+    ['a string', `admin:${SECRET}`, /not string/],
+    ['true', true, /not boolean/],
+    ['false', false, /not boolean/],
+    ['zero', 0, /not number/],
+    ['an empty string', '', /not string/],
+    ['an array', [{ accountId: ACCOUNT.id, role: 'admin' }], /not an array/],
+    ['an empty object', {}, /accountId/],
+    ['a numeric accountId', { accountId: 1, role: 'admin' }, /accountId/],
+    ['an empty accountId', { accountId: '', role: 'admin' }, /accountId/],
+    ['an unknown role', { accountId: ACCOUNT.id, role: 'superuser', token: SECRET }, /role/],
+    ['a role in capitals', { accountId: ACCOUNT.id, role: 'Admin' }, /role/],
+    ['no role', { accountId: ACCOUNT.id }, /role/],
+    ['accounts that is not "all"', { accountId: ACCOUNT.id, role: 'admin', accounts: true }, /accounts/],
+    ['accounts as an operator', { accountId: ACCOUNT.id, role: 'admin', accounts: { $ne: null } }, /accounts/],
+    ['a getter that throws', throwingGetter, /threw/],
+  ];
+
+  beforeAll(async () => {
+    const own = await createTestApp({ logger: { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') } });
+    MALFORMED.forEach(([, value], i) => {
+      bad.use(`/sync${i}`, own.hooks.dashboard({ authorize: () => value as never }));
+      bad.use(`/async${i}`, own.hooks.dashboard({ authorize: async () => value as never }));
+    });
   });
 
+  it.each(MALFORMED.map(([name, , problem], i) => [name, i, problem] as const))('should answer 503 CH_ERR_AUTHORIZE_FAILED for %s, log it at warn without its values, and never open the door', async (_name, i, problem) => {
+    for (const mount of [`/sync${i}`, `/async${i}`]) {
+      lines.length = 0;
+      const api = await request(bad).get(`${mount}/api/session`).set('accept', 'application/json');
+      expect(api.status).toBe(503);
+      expect(api.body).toEqual({ code: 503, messages: [expect.stringMatching(/^The dashboard could not check who you are \(authorize returned no valid grant/)] });
+      const page = await request(bad).get(`${mount}/deliveries`).set('accept', 'text/html');
+      expect(page.status).toBe(503);
+      expect(page.type).toBe('text/plain');
+      expect(page.text).toMatch(/^503 The dashboard could not check who you are/);
+      const act = await request(bad).post(`${mount}/api/endpoints`).set(action).send({ url: 'https://example.com/hook' });
+      expect(act.status).toBe(503);
+      for (const res of [api, page, act]) expect(res.text).not.toMatch(new RegExp(`${SECRET}|superuser|at .*\\(`));
+      const logged = lines.filter((l) => l.msg?.includes('returned an invalid grant'));
+      expect(logged.map((l) => l.level)).toEqual(['warn', 'warn', 'warn']);
+      expect(String(logged[0]!.obj.problem)).toMatch(problem);
+      expect(logged[0]!.obj).toMatchObject({ method: 'GET', path: '/api/session', got: { type: expect.any(String) } });
+      expect(JSON.stringify(lines)).not.toContain(SECRET);
+    }
+  });
+
+  it('should log an object grant by its key names only', async () => {
+    lines.length = 0;
+    const i = MALFORMED.findIndex(([name]) => name === 'an unknown role');
+    await request(bad).get(`/sync${i}/api/session`).expect(503);
+    expect(lines[0]!.obj.got).toEqual({ type: 'object', keys: ['accountId', 'role', 'token'] });
+  });
+
+  it('should still take a well-formed grant returned as a class instance with getters, or with a null prototype', async () => {
+    class Session {
+      get accountId(): string { return ACCOUNT.id; }
+      get role(): 'viewer' { return 'viewer'; }
+    }
+    const own = express();
+    own.use('/class', test.hooks.dashboard({ authorize: () => new Session() }));
+    own.use('/bare', test.hooks.dashboard({ authorize: () => Object.assign(Object.create(null) as object, { accountId: ACCOUNT.id, role: 'admin' as const }) }));
+    expect((await request(own).get('/class/api/session').expect(200)).body).toMatchObject({ role: 'viewer' });
+    expect((await request(own).get('/bare/api/session').expect(200)).body).toMatchObject({ role: 'admin' });
+  });
 });
 
 describe('an authorize that throws or rejects', () => {
