@@ -120,6 +120,30 @@ describe('chameleon-hooks CLI', () => {
     expect(unknown.stderr).toContain('No account with id nobody');
   }, 120_000);
 
+  it('should create an endpoint with --ordering profile and show it, and refuse a bad ordering with a clear error, exit 1 and nothing stored', async () => {
+    const created = await cli(withDb('--json', 'endpoints', 'create', '--account', account.id, '--url', `${receiver.url}ordered`, '--topics', 'tour.started', '--ordering', 'profile'));
+    expect(created.code).toBe(0);
+    const endpoint = JSON.parse(created.stdout).webhook;
+    expect(endpoint).toMatchObject({ url: `${receiver.url}ordered`, ordering: 'profile' });
+    expect((await hooks.endpoints.list(account.id)).find((e) => e.id === endpoint.id)?.ordering).toBe('profile');
+    const list = await cli(withDb('endpoints', 'list', '--account', account.id));
+    expect(list.stdout).toMatch(/^ID\s+NAME\s+URL\s+SIGNATURE\s+ORDERING/m);
+    expect(list.stdout.split('\n').find((line) => line.startsWith(endpoint.id))).toMatch(/\sprofile\s/);
+    const before = (await hooks.endpoints.list(account.id)).length;
+    for (const bad of ['fifo', 'PROFILE', '{"$ne":"none"}']) {
+      const refused = await cli(withDb('endpoints', 'create', '--account', account.id, '--url', `${receiver.url}bad`, '--topics', 'tour.started', '--ordering', bad));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('`ordering` must be one of none, profile');
+      expect(refused.stderr).not.toMatch(/at .*\(|node_modules/);
+      expect(refused.stdout).toBe('');
+    }
+    const missing = await cli(withDb('endpoints', 'create', '--account', account.id, '--url', `${receiver.url}bad`, '--topics', 'tour.started', '--ordering'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("option '--ordering <ordering>' argument missing");
+    expect((await hooks.endpoints.list(account.id)).length).toBe(before);
+    await hooks.endpoints.delete(account.id, endpoint.id);
+  }, 120_000);
+
   it('should list, show and retry deliveries with filters, and replay an endpoint', async () => {
     receiver.setHandler(() => ({ status: 500 }));
     const { id: webhookId } = await hooks.publish(account.id, 'tour.started', loadFixture('tour.started').data as never);

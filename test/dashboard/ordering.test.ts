@@ -1,6 +1,7 @@
-// The deliveries page's state filter and its API know `held` (ordered delivery: waiting for the
-// earlier deliveries of its profile): in a real Chromium and over HTTP, against the real package,
-// database and a receiver that holds its answer so the second delivery of a profile stays held.
+// Ordered delivery in the dashboard, in a real Chromium and over HTTP, against the real package,
+// database and receivers: the endpoint form's Ordering field (create, show, edit, bad values), and
+// the deliveries state filter's `held` (ordered delivery waiting for the earlier deliveries of its
+// profile), with a receiver that holds its answer so the second delivery of a profile stays held.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
@@ -18,6 +19,8 @@ let release: () => void = () => undefined;
 let first: string;
 let second: string;
 const viewer = userHeader('viewer', ACCOUNT.id);
+const admin = userHeader('admin', ACCOUNT.id);
+const action = { ...admin, 'x-chameleon-dashboard': '1', 'content-type': 'application/json' };
 
 /** The dashboard API's deliveries (their webhook ids) for a state filter. */
 async function listed(state: string): Promise<string[]> {
@@ -59,6 +62,9 @@ describe('the deliveries state filter', () => {
     const shown = (all.body.deliveries as Array<{ webhook_id: string; state: string }>).find((d) => d.webhook_id === second);
     expect(shown?.state).toBe('held');
     expect(await listed('succeeded')).not.toContain(first);
+    // The same filter through the operator methods (what `chameleon-hooks deliveries list --state held` calls).
+    expect((await app.hooks.deliveries.list(ACCOUNT.id, { state: 'held' })).map((d) => d.webhook_id)).toEqual([second]);
+    expect((await app.hooks.deliveries.list(ACCOUNT.id, { state: 'pending' })).map((d) => d.webhook_id)).not.toContain(second);
   });
 
   it.each(['HELD', 'hold', 'held ', 'sending', '{"$ne":null}'])('should answer 422 listing the states (held among them) for state=%j', async (state) => {
@@ -89,5 +95,47 @@ describe('the deliveries state filter', () => {
     await screenshot(page, 'deliveries-held');
     expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [], cspViolations: [] });
     await page.context().close();
+  });
+});
+
+describe("the endpoint form's Ordering field", () => {
+  it('should create an endpoint ordered per profile, show it, and edit it back to none', async () => {
+    const watched = await openPage(await newContext(browser, admin));
+    const { page } = watched;
+    await page.goto(`${app.dashboardUrl}endpoints`);
+    await page.getByText('Add an endpoint').click();
+    const create = page.getByRole('form', { name: 'Add an endpoint' });
+    expect(await create.getByLabel('Ordering').inputValue()).toBe('none');
+    await create.getByLabel('URL').fill(`${receiver.url}form`);
+    await create.getByLabel('Name', { exact: true }).fill('Ordered receiver');
+    await create.getByLabel('Ordering').selectOption('profile');
+    await create.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created Ordered receiver' }).waitFor();
+    const stored = () => app.hooks.endpoints.list(ACCOUNT.id).then((list) => list.find((e) => e.url === `${receiver.url}form`));
+    expect((await stored())?.ordering).toBe('profile');
+    await page.getByRole('link', { name: 'Ordered receiver' }).click();
+    await page.getByText('per profile, in publish order').waitFor();
+    await page.getByText('Edit', { exact: true }).click();
+    const edit = page.getByRole('form', { name: 'Edit the endpoint' });
+    expect(await edit.getByLabel('Ordering').inputValue()).toBe('profile');
+    await edit.getByLabel('Ordering').selectOption('none');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await until(async () => ((await stored())?.ordering === 'none' ? true : undefined), 10_000, 'ordering none stored');
+    expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [], cspViolations: [] });
+    await page.context().close();
+  });
+
+  it.each([['fifo'], ['PROFILE'], ['profile '], [1], [true], [{ $ne: 'none' }], [['profile']]])('should answer 422 naming the field for ordering %j on create and edit, and change nothing', async (ordering) => {
+    const endpoints = async () => (await app.hooks.endpoints.list(ACCOUNT.id)).map((e) => [e.id, e.url, e.ordering]);
+    const before = await app.hooks.endpoints.list(ACCOUNT.id);
+    const created = await request(app.app).post(`${DASHBOARD_PATH}/api/endpoints`).set(action).send({ url: `${receiver.url}bad`, topics: ['tour.started'], ordering });
+    expect(created.status).toBe(422);
+    expect(created.body).toEqual({ code: 422, messages: [expect.stringContaining('`ordering` must be one of none, profile')] });
+    const ordered = before.find((e) => e.ordering === 'profile')!;
+    const edited = await request(app.app).patch(`${DASHBOARD_PATH}/api/endpoints/${String(ordered.id)}`).set(action).send({ ordering });
+    expect(edited.status).toBe(422);
+    expect(edited.body.messages.join(' ')).toContain('`ordering` must be one of none, profile');
+    expect(await endpoints()).toEqual(before.map((e) => [e.id, e.url, e.ordering]));
   });
 });
