@@ -10,6 +10,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseArgs } from './lib/args.js';
+import { buildPackage } from './lib/shipped.js';
 import { openBenchDatabase, type BenchDatabase } from './lib/db.js';
 import { codeVersion, machineInfo } from './lib/machine.js';
 import { renderReport, writeText, type Outcome } from './lib/results.js';
@@ -51,6 +52,9 @@ async function main(): Promise<number> {
   if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
   const selected = args.only ? BENCHMARKS.filter((b) => args.only!.includes(b.name)) : [...BENCHMARKS];
 
+  // The servers run the package as it ships: the compiled dist/ (bench/lib/shipped.ts).
+  log('building dist/ (npm run build)');
+  buildPackage();
   const started = new Date();
   const t0 = performance.now();
   const loadAtStart = os.loadavg();

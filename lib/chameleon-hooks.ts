@@ -137,6 +137,8 @@ export function chameleonHooks(options: Options = {}): ChameleonHooks {
     accounts: () => (current && !closed ? Promise.resolve(current.accounts) : runtime().then((r) => r.accounts)),
     // Once ready, without another await per request (the hot path).
     ingest: () => (current && !closed ? Promise.resolve(current.ingest) : runtime().then((r) => r.ingest)),
+    readyAccounts: () => (current && !closed ? current.accounts : undefined),
+    readyIngest: () => (current && !closed ? current.ingest : undefined),
     batches: async () => (await runtime()).batches,
     batchBudget: new ByteBudget(config.batches.inFlightBytes),
     store: async () => {

@@ -13,7 +13,9 @@
  * the next of n profiles in turn (`data.profile.id`), as in the ordered-delivery benchmark (l).
  */
 import express from 'express';
-import { chameleonHooks, type ChameleonHooks } from '../../lib/index.js';
+import type { ChameleonHooks } from '../../lib/index.js';
+import { shipped } from '../lib/shipped.js';
+import type * as IndexModule from '../../lib/index.js';
 import { closedLoopRun, DELIVERY_ACCOUNT, pacedRun, PUBLISH_TOPIC, topicData, TRACK_KEY, TRACK_SITE, type PublishOne } from '../lib/delivery.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
@@ -24,6 +26,7 @@ export async function startDeliveryPackageApp(config: ServerConfig): Promise<Ser
   const rateLimit = typeof config.options?.rateLimit === 'number' ? config.options.rateLimit : undefined;
   const ordering = typeof config.options?.ordering === 'string' ? config.options.ordering : undefined;
   const profiles = typeof config.options?.profiles === 'number' ? config.options.profiles : 0;
+  const { chameleonHooks } = await shipped<typeof IndexModule>('index.js');
   const open = async (collectionPrefix: string): Promise<ChameleonHooks> => {
     const hooks = chameleonHooks({
       mongo: { uri: config.uri, dbName: config.dbName },

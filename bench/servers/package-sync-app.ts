@@ -6,13 +6,14 @@
  */
 import express from 'express';
 import { MongoClient, ObjectId } from 'mongodb';
-import { chameleonHooks } from '../../lib/index.js';
-import { jsonBody } from '../../lib/http/json-body.js';
-import { Collections } from '../../lib/store/collections.js';
-import { Bookkeeper } from '../../lib/catalogue/bookkeeper.js';
-import { SILENT_LOGGER } from '../../lib/logger.js';
-import { applyBatchChunk, checkBatchItem } from '../../lib/ingest/batch.js';
-import { createIngestDeps } from '../../lib/ingest/deps.js';
+import { shipped } from '../lib/shipped.js';
+import type * as IndexModule from '../../lib/index.js';
+import type * as JsonBodyModule from '../../lib/http/json-body.js';
+import type * as CollectionsModule from '../../lib/store/collections.js';
+import type * as BookkeeperModule from '../../lib/catalogue/bookkeeper.js';
+import type * as LoggerModule from '../../lib/logger.js';
+import type * as BatchModule from '../../lib/ingest/batch.js';
+import type * as DepsModule from '../../lib/ingest/deps.js';
 import { BENCH_ACCOUNT, PACKAGE_BATCH_PATH } from '../lib/workload.js';
 import type { ServerApp, ServerConfig } from './index.js';
 
@@ -20,6 +21,14 @@ const CHUNK = 1000;
 
 /** Starts the synchronous batch baseline on the package's batch path. */
 export async function startPackageSyncApp(config: ServerConfig): Promise<ServerApp> {
+  // The built package's modules, as the package app runs them (bench/lib/shipped.ts).
+  const { chameleonHooks } = await shipped<typeof IndexModule>('index.js');
+  const { jsonBody } = await shipped<typeof JsonBodyModule>('http/json-body.js');
+  const { Collections } = await shipped<typeof CollectionsModule>('store/collections.js');
+  const { Bookkeeper } = await shipped<typeof BookkeeperModule>('catalogue/bookkeeper.js');
+  const { SILENT_LOGGER } = await shipped<typeof LoggerModule>('logger.js');
+  const { applyBatchChunk, checkBatchItem } = await shipped<typeof BatchModule>('ingest/batch.js');
+  const { createIngestDeps } = await shipped<typeof DepsModule>('ingest/deps.js');
   // The package itself only builds the indexes, exactly as for the package app.
   const hooks = chameleonHooks({ mongo: { uri: config.uri, dbName: config.dbName }, accounts: [{ ...BENCH_ACCOUNT }] });
   await hooks.ready();

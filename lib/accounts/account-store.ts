@@ -92,6 +92,20 @@ export class AccountStore {
     return this.staticById.size > 0;
   }
 
+  /**
+   * The account a secret belongs to when that is known without a database read: `{ account }`
+   * (with `account` `undefined` for a secret that belongs to no static account), or `undefined`
+   * when only `findBySecret` can tell. Lets authentication answer synchronously on the hot path.
+   */
+  knownBySecret(secret: string): { account: Account | undefined } | undefined {
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) return { account: undefined };
+    const hash = hashSecret(secret);
+    const fromStatic = this.staticByHash.get(hash);
+    if (fromStatic || this.isStatic) return { account: fromStatic };
+    const cached = this.bySecretHash.peek(hash);
+    return cached ? { account: cached } : undefined;
+  }
+
   /** The account a secret belongs to, or `undefined`. */
   async findBySecret(secret: string): Promise<Account | undefined> {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) return undefined;

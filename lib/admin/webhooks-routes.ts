@@ -30,8 +30,8 @@ function withStandardSecret(json: Record<string, unknown>, doc: EndpointDoc, acc
 
 /** Adds the webhook management routes; `delivery` resolves once the package is ready. */
 export function mountWebhookRoutes(router: Router, ctx: RouteContext, delivery: () => Promise<DeliveryEngine>): void {
-  const auth = requireAccount(ctx.accounts, { beforeBody: true });
-  const authAfterBody = [requireAccount(ctx.accounts), ctx.rateLimit];
+  const auth = requireAccount(ctx, { beforeBody: true });
+  const authAfterBody = [requireAccount(ctx), ctx.rateLimit];
   const body = jsonBody({ limitBytes: 64 * 1024, tooLargeMessage: 'The request body must be less than 64kb' });
   const id = (value: unknown) => String(value);
 

@@ -67,6 +67,20 @@ export class Bookkeeper {
     private readonly options: { flushIntervalMs: number; logger: Logger; metrics?: Pick<Metrics, 'recordsWritten' | 'dataWarnings'> | undefined },
   ) {}
 
+  /** The `recordsWritten` counter of each kind, bound once (prom-client hashes a labels object per call). */
+  private readonly recordsWritten = new Map<ModelKind, { inc(): void }>();
+
+  private recordsWrittenOf(kind: ModelKind): { inc(): void } | undefined {
+    const counter = this.options.metrics?.recordsWritten;
+    if (!counter) return undefined;
+    let bound = this.recordsWritten.get(kind);
+    if (!bound) {
+      bound = counter.labels({ kind });
+      this.recordsWritten.set(kind, bound);
+    }
+    return bound;
+  }
+
   /** Starts the periodic flush. */
   start(): void {
     if (this.timer) return;
@@ -83,7 +97,7 @@ export class Bookkeeper {
 
   /** Notes the properties a record was stored with. */
   recordProperties(account: string, kind: ModelKind, props: Record<string, CleanValue>, now: Date): void {
-    this.options.metrics?.recordsWritten.inc({ kind });
+    this.recordsWrittenOf(kind)?.inc();
     for (const prop in props) {
       const value = props[prop]!;
       const key = `${account}|${kind}|${prop}`;

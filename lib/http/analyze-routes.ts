@@ -11,7 +11,7 @@ import type { RouteContext } from './route-context.js';
 
 /** Adds the read routes to `router`. */
 export function mountAnalyzeRoutes(router: Router, ctx: RouteContext): void {
-  const auth = [requireAccount(ctx.accounts), ctx.rateLimit];
+  const auth = [requireAccount(ctx), ctx.rateLimit];
   const q = (query: unknown) => query as Record<string, unknown>;
   router.get('/v3/analyze/profiles/:id/events', auth, asyncHandler(async (req, res) => {
     res.json(await readProfileEvents(accountOf(res).id, String(req.params.id), q(req.query), await ctx.ingest()));

@@ -2,10 +2,9 @@
  * Authenticates a request by its account secret: from the `:account_secret` path segment,
  * the `X-Account-Secret` header, or an `account_secret` query (or body) parameter.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ChameleonError } from '../errors.js';
 import type { Account, AccountStore } from '../accounts/account-store.js';
-import { asyncHandler } from './async-handler.js';
 
 /** Where `requireAccount` leaves the authenticated account. */
 export function accountOf(res: Response): Account {
@@ -23,14 +22,36 @@ function secretFrom(req: Request, fromBody: boolean): unknown {
   );
 }
 
+/** Where `requireAccount` finds the account store. */
+export interface AccountSource {
+  /** Resolves once the package is ready. */
+  accounts(): Promise<AccountStore>;
+  /** The store once ready, else `undefined`: lets a known secret be accepted without a promise. */
+  readyAccounts?(): AccountStore | undefined;
+}
+
 /**
  * A middleware that answers `403` unless the request carries a known account secret.
  * With `beforeBody`, a request whose secret can only be in its body is let through, to be
  * checked again (without `beforeBody`) once the body is parsed; a secret in the URL or a
  * header is checked before any body byte is read.
+ *
+ * Hot path: once the package is ready, a static account's secret (or a stored one read in the
+ * last minute) is accepted synchronously; only an unknown secret waits for the database.
  */
-export function requireAccount(accounts: () => Promise<AccountStore>, options: { beforeBody?: boolean } = {}): RequestHandler {
-  return asyncHandler(async (req, res, next) => {
+export function requireAccount(source: AccountSource, options: { beforeBody?: boolean } = {}): RequestHandler {
+  const lookUp = (res: Response, next: NextFunction, secret: string): void => {
+    source
+      .accounts()
+      .then((store) => store.findBySecret(secret))
+      .then((account) => {
+        if (!account) throw new ChameleonError('CH_ERR_FORBIDDEN', 'Unknown account secret');
+        res.locals.chameleonAccount = account;
+        next();
+      })
+      .catch(next);
+  };
+  return (req, res, next) => {
     if (res.locals.chameleonAccount) {
       next();
       return;
@@ -41,11 +62,19 @@ export function requireAccount(accounts: () => Promise<AccountStore>, options: {
       return;
     }
     if (typeof secret !== 'string' || secret.length === 0) {
-      throw new ChameleonError('CH_ERR_FORBIDDEN', 'Missing account secret: pass it in the URL, the X-Account-Secret header or the account_secret parameter');
+      next(new ChameleonError('CH_ERR_FORBIDDEN', 'Missing account secret: pass it in the URL, the X-Account-Secret header or the account_secret parameter'));
+      return;
     }
-    const account = await (await accounts()).findBySecret(secret);
-    if (!account) throw new ChameleonError('CH_ERR_FORBIDDEN', 'Unknown account secret');
-    res.locals.chameleonAccount = account;
+    const known = source.readyAccounts?.()?.knownBySecret(secret);
+    if (!known) {
+      lookUp(res, next, secret);
+      return;
+    }
+    if (!known.account) {
+      next(new ChameleonError('CH_ERR_FORBIDDEN', 'Unknown account secret'));
+      return;
+    }
+    res.locals.chameleonAccount = known.account;
     next();
-  });
+  };
 }

@@ -6,7 +6,6 @@
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { ChameleonError } from '../errors.js';
-import { asyncHandler } from './async-handler.js';
 
 /** How to read one route's body. */
 export interface JsonBodyOptions {
@@ -129,23 +128,9 @@ function toReadError(error: unknown, tooLargeMessage: string): ChameleonError {
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler {
   const readRaw = express.raw({ type: () => true, limit: options.limitBytes, inflate: true });
-  return asyncHandler(async (req, res, next) => {
-    const contentType = req.headers['content-type'];
-    const anyType = options.anyContentType === true;
-    if (!anyType && !isJsonContentType(contentType)) {
-      throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with `Content-Type: application/json`');
-    }
-    const charset = contentType === undefined ? undefined : charsetOf(contentType);
-    if (charset !== undefined && !UTF8_CHARSETS.has(charset)) {
-      throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${charset.slice(0, 40)}": send the JSON body as UTF-8`);
-    }
-    const body = await new Promise<{ raw: Buffer } | { parsed: unknown }>((resolve, reject) => {
-      readRaw(req, res, (error?: unknown) => {
-        if (error) reject(toReadError(error, options.tooLargeMessage));
-        else resolve(readBodyValue(req.body));
-      });
-    });
-    if (options.verifyRaw) await options.verifyRaw('raw' in body ? body.raw : undefined, req, res);
+  const anyType = options.anyContentType === true;
+  /** The parsed object of a read body; throws the documented error when it is not one. */
+  const parse = (body: { raw: Buffer } | { parsed: unknown }, contentType: string | undefined, res: Response): object => {
     let parsed: unknown;
     if ('parsed' in body) {
       parsed = body.parsed;
@@ -162,7 +147,53 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ChameleonError('CH_ERR_MALFORMED', 'The request body must be a JSON object');
     }
-    req.body = parsed;
-    next();
-  });
+    return parsed;
+  };
+  // Callbacks rather than an async function: this runs on every data-in request, and a body that
+  // needs no `verifyRaw` is parsed in the read's own callback, with no promise in between.
+  return (req, res, next) => {
+    const contentType = req.headers['content-type'];
+    try {
+      checkContentType(contentType, anyType);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    readRaw(req, res, (readError?: unknown) => {
+      if (readError) {
+        next(toReadError(readError, options.tooLargeMessage));
+        return;
+      }
+      const body = readBodyValue(req.body);
+      const accept = (): void => {
+        let parsed: object;
+        try {
+          parsed = parse(body, contentType, res);
+        } catch (error) {
+          next(error);
+          return;
+        }
+        req.body = parsed;
+        next();
+      };
+      if (!options.verifyRaw) {
+        accept();
+        return;
+      }
+      Promise.resolve()
+        .then(() => options.verifyRaw!('raw' in body ? body.raw : undefined, req, res))
+        .then(accept, next);
+    });
+  };
+}
+
+/** Throws the documented `415` unless the content type may carry the JSON body. */
+function checkContentType(contentType: string | undefined, anyType: boolean): void {
+  if (!anyType && !isJsonContentType(contentType)) {
+    throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with `Content-Type: application/json`');
+  }
+  const charset = contentType === undefined ? undefined : charsetOf(contentType);
+  if (charset !== undefined && !UTF8_CHARSETS.has(charset)) {
+    throw new ChameleonError('CH_ERR_UNSUPPORTED_MEDIA_TYPE', `Unsupported charset "${charset.slice(0, 40)}": send the JSON body as UTF-8`);
+  }
 }

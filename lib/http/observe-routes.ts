@@ -43,36 +43,39 @@ export function mountObserveRoutes(router: Router, ctx: RouteContext): void {
   // before the body is read, so it is not looked for again after; a rate limit that is off adds nothing.
   const limit = ctx.config.rateLimit === false ? [] : [ctx.rateLimit];
   const body = (kind: 'single' | 'batch', secretInPath: boolean): RequestHandler[] => [
-    requireAccount(ctx.accounts, { beforeBody: true }),
+    requireAccount(ctx, { beforeBody: true }),
     ...(kind === 'single' ? [single] : [admitBatch, batch]),
-    ...(secretInPath ? [] : [requireAccount(ctx.accounts)]),
+    ...(secretInPath ? [] : [requireAccount(ctx)]),
     ...limit,
   ];
   const routes: Array<[string, 'single' | 'batch', RequestHandler]> = [
     ['profiles', 'single', asyncHandler(async (req, res) => {
-      res.status(200).json({ profile: await ingestProfile(accountOf(res).id, req.body, await ctx.ingest()) });
+      res.status(200).json({ profile: await ingestProfile(accountOf(res).id, req.body, ctx.readyIngest?.() ?? (await ctx.ingest())) });
     })],
     ['profiles/batch', 'batch', asyncHandler(async (req, res) => {
       res.status(202).json(await (await ctx.batches()).receive('profile', accountOf(res).id, req.body));
     })],
     ['companies', 'single', asyncHandler(async (req, res) => {
-      res.status(200).json({ company: await ingestCompany(accountOf(res).id, req.body, await ctx.ingest()) });
+      res.status(200).json({ company: await ingestCompany(accountOf(res).id, req.body, ctx.readyIngest?.() ?? (await ctx.ingest())) });
     })],
     ['companies/batch', 'batch', asyncHandler(async (req, res) => {
       res.status(202).json(await (await ctx.batches()).receive('company', accountOf(res).id, req.body));
     })],
     ['events', 'single', asyncHandler(async (req, res) => {
-      res.status(200).json({ event: await ingestEvent(accountOf(res).id, req.body, await ctx.ingest()) });
+      res.status(200).json({ event: await ingestEvent(accountOf(res).id, req.body, ctx.readyIngest?.() ?? (await ctx.ingest())) });
     })],
   ];
-  // Secret-less paths first, so `/v3/observe/hooks/profiles/batch` is never read as a secret named "profiles".
-  for (const [path, kind, handler] of routes) router.post(`/v3/observe/hooks/${path}`, ...body(kind, false), handler);
+  // The secret-in-path forms first: they are the common case, and each layer before a route costs
+  // its requests a path match. No path matches both forms (a secret-less path ends in the kind or
+  // in `/batch` after it, and every secret-in-path pattern has the secret before the kind), so the
+  // order changes no answer: `/v3/observe/hooks/profiles/batch` is the secret-less batch route.
   for (const [path, kind, handler] of routes) router.post(`/v3/observe/hooks/:account_secret/${path}`, ...body(kind, true), handler);
+  for (const [path, kind, handler] of routes) router.post(`/v3/observe/hooks/${path}`, ...body(kind, false), handler);
 
   // A batch's state and progress: the secret in a header or parameter, or in the path as for the data-in routes.
   const showBatch = asyncHandler(async (req, res) => {
     res.status(200).json({ batch: await (await ctx.batches()).find(accountOf(res).id, String(req.params.id)) });
   });
-  router.get('/v3/observe/batches/:id', requireAccount(ctx.accounts), ...limit, showBatch);
-  router.get('/v3/observe/hooks/:account_secret/batches/:id', requireAccount(ctx.accounts), ...limit, showBatch);
+  router.get('/v3/observe/batches/:id', requireAccount(ctx), ...limit, showBatch);
+  router.get('/v3/observe/hooks/:account_secret/batches/:id', requireAccount(ctx), ...limit, showBatch);
 }

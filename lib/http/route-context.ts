@@ -20,6 +20,10 @@ export interface RouteContext {
   accounts(): Promise<AccountStore>;
   /** Resolves once the package is ready; the ingest dependencies. */
   ingest(): Promise<IngestDeps>;
+  /** The account store once the package is ready, else `undefined` (no promise: for the hot path). */
+  readyAccounts?(): AccountStore | undefined;
+  /** The ingest dependencies once the package is ready, else `undefined` (no promise: for the hot path). */
+  readyIngest?(): IngestDeps | undefined;
   /** Resolves once the package is ready; the batch service. */
   batches(): Promise<BatchService>;
   /** The bytes of batch bodies this process may hold at once (`batches.inFlightBytes`). */

@@ -24,7 +24,9 @@ export function propertyChanges(
   skip: ReadonlySet<string>,
   fixed: ReadonlySet<string> = NO_NAMES,
 ): PropertyChanges {
-  const custom: Record<string, unknown> = {};
+  // No prototype: a `__proto__` key is an ordinary own property here (plain assignment, no
+  // defineProperty per key on the hot path); the cleaner drops it.
+  const custom = Object.create(null) as Record<string, unknown>;
   const shadowed: DataWarning[] = [];
   for (const key of Object.keys(item)) {
     if (skip.has(key)) continue;
@@ -35,8 +37,7 @@ export function propertyChanges(
         continue;
       }
     }
-    // Own-property definition: a `__proto__` key stays data here; the cleaner drops it.
-    Object.defineProperty(custom, key, { value: item[key], enumerable: true, configurable: true, writable: true });
+    custom[key] = item[key];
   }
   const { props, warnings, unset } = cleanProperties(custom, options);
   return { set: props, unset: unset ?? [], warnings: shadowed.length > 0 ? [...shadowed, ...warnings] : warnings };

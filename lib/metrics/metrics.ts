@@ -5,6 +5,7 @@
  * destination, topic, outcome), never an account, endpoint or profile id.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
 /** What the backlog gauges show, read from MongoDB when the metrics are scraped. */
 export interface BacklogSnapshot {
@@ -26,10 +27,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 7.
 
 /** The metric handles the package updates. */
 export class Metrics {
-  /** Incoming HTTP requests by route, method and status class. */
-  readonly httpRequests: Counter<'route' | 'method' | 'status_class'>;
-  /** Incoming HTTP request latency by route, method and status class. */
-  readonly httpDuration: Histogram<'route' | 'method' | 'status_class'>;
+  /** Incoming HTTP requests by route, method and status class: their count and latency histogram. */
+  readonly httpRequests: RequestMetrics;
   /** Records written (profiles, companies, events). */
   readonly recordsWritten: Counter<'kind'>;
   /** Data warnings (truncations, dropped values, reserved names). */
@@ -46,20 +45,7 @@ export class Metrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    const labelsOf = { route: 'route', method: 'method', status_class: 'status_class' } as const;
-    this.httpRequests = new Counter({
-      name: 'chameleon_hooks_http_requests_total',
-      help: 'Incoming HTTP requests answered, by route pattern, method and status class',
-      labelNames: Object.values(labelsOf),
-      registers,
-    });
-    this.httpDuration = new Histogram({
-      name: 'chameleon_hooks_http_request_duration_seconds',
-      help: 'Time to answer incoming HTTP requests, by route pattern, method and status class',
-      labelNames: Object.values(labelsOf),
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.httpRequests = new RequestMetrics(registry, LATENCY_BUCKETS);
     this.recordsWritten = new Counter({
       name: 'chameleon_hooks_records_written_total',
       help: 'Profiles, companies and events written',

@@ -61,6 +61,15 @@ export class TtlCache<K, V> {
     this.loading.delete(key);
   }
 
+  /**
+   * The fresh cached value of `key` without loading it, or `undefined` (not cached, or expired):
+   * lets a hot path answer synchronously when the value is known.
+   */
+  peek(key: K): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expires > Date.now() ? hit.value : undefined;
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.entries.clear();

@@ -25,8 +25,8 @@ export const CUSTOMERIO_PATH = '/v3/edit/integrations/customerio';
 
 /** Adds the Customer.io integration routes; `service` and `delivery` resolve once the package is ready. */
 export function mountCustomerioRoutes(router: Router, ctx: RouteContext, service: () => Promise<CustomerioService>, delivery: () => Promise<DeliveryEngine>): void {
-  const auth = requireAccount(ctx.accounts, { beforeBody: true });
-  const authAfterBody = [requireAccount(ctx.accounts), ctx.rateLimit];
+  const auth = requireAccount(ctx, { beforeBody: true });
+  const authAfterBody = [requireAccount(ctx), ctx.rateLimit];
   const body = jsonBody({ limitBytes: 64 * 1024, tooLargeMessage: 'The request body must be less than 64kb' });
 
   router.put(CUSTOMERIO_PATH, auth, body, authAfterBody, asyncHandler(async (req, res) => {

@@ -85,7 +85,7 @@ export function mountReportingRoutes(router: Router, ctx: RouteContext, reportin
     res.status(200).json({ customerio: { id: stored ? stored._id.toHexString() : null, event_id: eventId ?? null, duplicate: !stored } });
   });
   // Hot path: a rate limit that is off adds no handler (as on the data-in routes).
-  const chain = [requireAccount(ctx.accounts), body, ...(ctx.config.rateLimit === false ? [] : [ctx.rateLimit]), handler];
+  const chain = [requireAccount(ctx), body, ...(ctx.config.rateLimit === false ? [] : [ctx.rateLimit]), handler];
   router.post('/v3/observe/hooks/customerio', ...chain);
   router.post('/v3/observe/hooks/:account_secret/customerio', ...chain);
 }
