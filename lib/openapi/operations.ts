@@ -44,8 +44,17 @@ const objectId = { type: 'string', pattern: '^[0-9a-fA-F]{24}$' };
 const idParam = (what: string): Parameter => ({ name: 'id', in: 'path', required: true, description: `The ${what}'s 24-hex id`, schema: objectId });
 const page: Parameter[] = [
   { name: 'limit', in: 'query', description: 'Page size, 1–500 (default 50)', schema: { type: 'integer', minimum: 1, maximum: 500 } },
-  { name: 'before', in: 'query', description: 'The `cursor.before` of the previous page', schema: { type: 'string' } },
+  { name: 'before', in: 'query', description: 'The `cursor.before` of the previous page', schema: { type: 'string', pattern: '^\\d{1,15}_[0-9a-f]{24}$' } },
 ];
+/**
+ * The query parameters of a lookup by `id` (24-hex), `uid` or `email`: one of them is needed (the
+ * first present wins, in this order), which OpenAPI cannot say of query parameters.
+ */
+function lookupParams(what: string, names: ReadonlyArray<'id' | 'uid' | 'email'>): Parameter[] {
+  const schemas = { id: objectId, uid: { type: 'string', minLength: 1 }, email: { type: 'string', minLength: 1 } };
+  const about = { id: `The ${what}'s 24-hex id`, uid: `The ${what}'s uid`, email: `The ${what}'s email` };
+  return names.map((name) => ({ name, in: 'query' as const, description: about[name], schema: schemas[name] }));
+}
 const secretParam: Parameter = { name: 'account_secret', in: 'path', required: true, description: 'The account secret', schema: { type: 'string', minLength: 1 } };
 
 /** The five data-in routes, each with the secret in the path and without it. */
@@ -96,15 +105,16 @@ export const OPERATIONS: readonly Operation[] = [
     parameters: [secretParam, idParam('batch')],
     auth: false,
   },
-  { method: 'get', path: '/v3/analyze/profiles/{id}', operationId: 'getProfile', summary: 'One profile by id', tag: 'Reading back', responses: { 200: `${R}profile` }, parameters: [idParam('profile')] },
+  { method: 'get', path: '/v3/analyze/profiles/{id}', operationId: 'getProfile', summary: 'One profile by id', tag: 'Reading back', responses: { 200: `${R}profile` }, parameters: [idParam('profile')], links: { status: 200, from: '/profile/id', to: ['listProfileEvents'] } },
   {
     method: 'get',
     path: '/v3/analyze/profile',
     operationId: 'findProfile',
-    summary: 'One profile by uid, email or id',
+    summary: 'One profile by uid, email or id (pass one; `id` wins, then `uid`)',
     tag: 'Reading back',
     responses: { 200: `${R}profile` },
-    parameters: ['uid', 'email', 'id'].map((name) => ({ name, in: 'query' as const, schema: { type: 'string' } })),
+    parameters: lookupParams('profile', ['id', 'uid', 'email']),
+    links: { status: 200, from: '/profile/id', to: ['getProfile', 'listProfileEvents'] },
   },
   { method: 'get', path: '/v3/analyze/profiles/{id}/events', operationId: 'listProfileEvents', summary: "A profile's events, newest first", tag: 'Reading back', responses: { 200: `${R}events` }, parameters: [idParam('profile'), ...page] },
   { method: 'get', path: '/v3/analyze/companies/{id}', operationId: 'getCompany', summary: 'One company by id', tag: 'Reading back', responses: { 200: `${R}company` }, parameters: [idParam('company')] },
@@ -112,10 +122,11 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'get',
     path: '/v3/analyze/company',
     operationId: 'findCompany',
-    summary: 'One company by uid or id',
+    summary: 'One company by uid or id (pass one; `id` wins)',
     tag: 'Reading back',
     responses: { 200: `${R}company` },
-    parameters: ['uid', 'id'].map((name) => ({ name, in: 'query' as const, schema: { type: 'string' } })),
+    parameters: lookupParams('company', ['id', 'uid']),
+    links: { status: 200, from: '/company/id', to: ['getCompany'] },
   },
   {
     method: 'get',
@@ -127,9 +138,26 @@ export const OPERATIONS: readonly Operation[] = [
     parameters: [{ name: 'kind', in: 'query', schema: { enum: ['profile', 'company', 'event'] } }],
   },
   { method: 'get', path: '/v3/edit/event_names', operationId: 'listEventNames', summary: 'The event-name catalogue', tag: 'Reading back', responses: { 200: `${R}eventNames` } },
-  { method: 'get', path: '/v3/edit/webhooks', operationId: 'listEndpoints', summary: "The account's endpoints, with health", tag: 'Endpoints and deliveries', responses: { 200: `${R}webhooks` } },
+  {
+    method: 'get',
+    path: '/v3/edit/webhooks',
+    operationId: 'listEndpoints',
+    summary: "The account's endpoints, with health",
+    tag: 'Endpoints and deliveries',
+    responses: { 200: `${R}webhooks` },
+    links: { status: 200, from: '/webhooks/0/id', to: ['getEndpoint', 'listDeliveries', 'pingEndpoint', 'replayEndpoint'] },
+  },
   { method: 'post', path: '/v3/edit/webhooks', operationId: 'createEndpoint', summary: 'Create an endpoint (it is sent a ping)', tag: 'Endpoints and deliveries', body: `${Q}endpointCreate`, responses: { 201: `${R}webhook` }, links: { status: 201, from: '/webhook/id', to: ['getEndpoint', 'listDeliveries', 'pingEndpoint', 'replayEndpoint', 'deleteEndpoint'] } },
-  { method: 'get', path: '/v3/edit/webhooks/{id}', operationId: 'getEndpoint', summary: 'One endpoint, with health', tag: 'Endpoints and deliveries', responses: { 200: `${R}webhook` }, parameters: [idParam('endpoint')] },
+  {
+    method: 'get',
+    path: '/v3/edit/webhooks/{id}',
+    operationId: 'getEndpoint',
+    summary: 'One endpoint, with health',
+    tag: 'Endpoints and deliveries',
+    responses: { 200: `${R}webhook` },
+    parameters: [idParam('endpoint')],
+    links: { status: 200, from: '/webhook/id', to: ['listDeliveries', 'pingEndpoint'] },
+  },
   { method: 'delete', path: '/v3/edit/webhooks/{id}', operationId: 'deleteEndpoint', summary: 'Delete an endpoint and cancel its pending deliveries', tag: 'Endpoints and deliveries', responses: { 200: `${R}webhook` }, parameters: [idParam('endpoint')] },
   {
     method: 'get',
@@ -143,7 +171,7 @@ export const OPERATIONS: readonly Operation[] = [
   },
   { method: 'post', path: '/v3/edit/webhooks/{id}/ping', operationId: 'pingEndpoint', summary: 'Send a ping and answer after the attempt', tag: 'Endpoints and deliveries', responses: { 200: `${R}ping` }, parameters: [idParam('endpoint')] },
   { method: 'post', path: '/v3/edit/webhooks/{id}/replay', operationId: 'replayEndpoint', summary: 'Resend every webhook since a time', tag: 'Endpoints and deliveries', body: `${Q}replay`, responses: { 202: `${R}replay` }, parameters: [idParam('endpoint')] },
-  { method: 'get', path: '/v3/edit/deliveries/{id}', operationId: 'getDelivery', summary: 'One delivery with its attempts', tag: 'Endpoints and deliveries', responses: { 200: `${R}delivery` }, parameters: [idParam('delivery')] },
+  { method: 'get', path: '/v3/edit/deliveries/{id}', operationId: 'getDelivery', summary: 'One delivery with its attempts', tag: 'Endpoints and deliveries', responses: { 200: `${R}delivery` }, parameters: [idParam('delivery')], links: { status: 200, from: '/delivery/id', to: ['retryDelivery'] } },
   { method: 'post', path: '/v3/edit/deliveries/{id}/retry', operationId: 'retryDelivery', summary: 'Attempt one delivery again now', tag: 'Endpoints and deliveries', responses: { 200: `${R}delivery` }, parameters: [idParam('delivery')] },
   { method: 'put', path: '/v3/edit/integrations/customerio', operationId: 'setCustomerio', summary: 'Connect or reconfigure Customer.io', tag: 'Integrations', body: `${Q}customerioSet`, responses: { 200: `${R}integration` } },
   { method: 'get', path: '/v3/edit/integrations/customerio', operationId: 'getCustomerio', summary: 'The Customer.io integration (secrets masked)', tag: 'Integrations', responses: { 200: `${R}integration` } },

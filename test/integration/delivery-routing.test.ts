@@ -121,6 +121,19 @@ describe('experience filter', () => {
     expect(requestsFor(target, ping.body.ping.id)).toHaveLength(1);
   });
 
+  // Regression test for a Schemathesis finding (ST108): mixed-case ids were stored and answered as sent (the
+  // documented id is lowercase) and never matched a payload naming the same experience in another case.
+  it('should store experience ids lowercase and match them in any case', async () => {
+    const target = await receiver();
+    const endpoint = await createEndpoint(t.app, t.db.db, { url: target.url, topics: ['tour.started'], experience_ids: [TOUR_A.toUpperCase(), TOUR_A] });
+    expect(endpoint.experience_ids).toEqual([TOUR_A]);
+    const shouting = await publishFixture(t.hooks, 'tour.started', { experienceId: TOUR_A.toUpperCase() });
+    const other = await publishFixture(t.hooks, 'tour.started', { experienceId: TOUR_B.toUpperCase() });
+    expect(shouting.deliveries).toBe(1);
+    expect(other.deliveries).toBe(0);
+    await deliveryInState(t.db.db, shouting.id, endpoint.id, 'succeeded');
+  });
+
   it('should answer 422 for experience ids that are not 24-hex', async () => {
     const res = await request(t.app).post('/v3/edit/webhooks').set(AUTH).send({ url: 'http://127.0.0.1:9/', topics: 'tour.started', experience_ids: ['nope'] }).expect(422);
     expect(res.body.code).toBe(422);

@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import type { Router } from 'express';
 import { createTestApp, ACCOUNT, type TestApp } from '../helpers/app.js';
 import { OPERATIONS } from '../../lib/openapi/operations.js';
+import { TOPICS } from '../../lib/topics/index.js';
 
 const auth = { 'X-Account-Secret': ACCOUNT.secret };
 
@@ -177,6 +178,73 @@ describe('OpenAPI document', () => {
     const validate = ajv.compile({ $ref: `openapi.json${schema.$ref}` });
     expect(validate({ event_id: '', object_type: '', metric: '', timestamp: 0, data: [null, null] })).toBe(true);
     expect(validate([])).toBe(false);
+  });
+
+  /** The documented request body schema of `method path`, compiled. */
+  function bodySchema(method: string, path: string) {
+    const schema = doc.paths[path][method].requestBody.content['application/json'].schema;
+    return ajv.compile({ $ref: `openapi.json${schema.$ref}` });
+  }
+
+  it('should document the topic names the API takes, as TOPICS', () => {
+    const requests = doc.components.schemas['api.requests'].definitions;
+    expect(requests.topic.enum).toEqual([...TOPICS]);
+    expect(requests.forwardableTopic.enum).toEqual(TOPICS.filter((t) => t !== 'ping'));
+    const create = bodySchema('post', '/v3/edit/webhooks');
+    for (const topics of ['ping', ' tour.started , ping ', TOPICS.join(','), ['survey.completed', 'ping']]) expect(create({ url: 'https://example.com/h', topics })).toBe(true);
+    for (const topics of ['', 'ping,', 'tour', 'tour.started;ping', ['tour'], []]) expect(create({ url: 'https://example.com/h', topics })).toBe(false);
+  });
+
+  // Regression tests for Schemathesis's "mostly rejected generated data": the documented constraints are
+  // tighter now, and each body or parameter they refuse must be refused by the API as well (a 4xx).
+  it.each([
+    ['an empty url', 'post', '/v3/edit/webhooks', { url: '', topics: ['ping'] }],
+    ['an unknown topic', 'post', '/v3/edit/webhooks', { url: 'https://example.com/h', topics: ['tour.begun'] }],
+    ['a comma-separated list with an unknown topic', 'post', '/v3/edit/webhooks', { url: 'https://example.com/h', topics: 'ping,tour' }],
+    ['a since that is no date', 'post', '/v3/edit/integrations/customerio/replay', { since: 'yesterday' }],
+    ['no site_id', 'put', '/v3/edit/integrations/customerio', { api_key: 'k' }],
+    ['a site_id with a colon', 'put', '/v3/edit/integrations/customerio', { site_id: 'a:b', api_key: 'k' }],
+    ['an unknown setting', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k', colour: 'blue' }],
+    ['an empty api_key', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: '' }],
+    ['an api_key with a control character', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k\u0007' }],
+    ['an api_key over 256 characters', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k'.repeat(257) }],
+    ['ping in the events map', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k', events: { ping: 'Pinged' } }],
+    ['a blank event name', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k', events: { 'survey.completed': '   ' } }],
+    ['an event name over 100 characters', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k', events: { 'survey.completed': 'e'.repeat(101) } }],
+    ['rate_limit 0', 'put', '/v3/edit/integrations/customerio', { site_id: 'site', api_key: 'k', rate_limit: 0 }],
+  ])('should refuse %s, which the documented body refuses', async (_name, method, path, body) => {
+    expect(bodySchema(method, path)(body)).toBe(false);
+    const res = await request(t.app)[method as 'post'](`/chameleon${path}`).set(auth).send(body);
+    expect(res.status).toBe(422);
+  });
+
+  it('should accept a Customer.io body at the edges of what the documented body allows (nulls, the secret in the body)', async () => {
+    const body = { site_id: 'site.1_a-b', api_key: 'k'.repeat(256), region: null, identifier: null, step_seen: null, previews: null, events: { 'survey.completed': 'Survey Done' }, rate_limit: null, webhook_signing_key: null, track_url: null, account_secret: ACCOUNT.secret };
+    expect(bodySchema('put', '/v3/edit/integrations/customerio')(body)).toBe(true);
+    const res = await request(t.app).put('/chameleon/v3/edit/integrations/customerio').send(body).expect(200);
+    expect(res.body.integration).toMatchObject({ site_id: 'site.1_a-b', region: 'us', identifier: 'uid' });
+    await request(t.app).delete('/chameleon/v3/edit/integrations/customerio').set(auth).expect(200);
+  });
+
+  it.each([
+    ['an empty before', '/v3/analyze/profiles/000000000000000000000000/events?before='],
+    ['a before that is no cursor', '/v3/edit/webhooks/000000000000000000000000/deliveries?before=abc'],
+    ['a lookup with only an empty uid', '/v3/analyze/profile?uid='],
+    ['a company lookup with only an empty uid', '/v3/analyze/company?uid='],
+  ])('should refuse query parameters the document refuses (%s) with a 4xx', async (_name, path) => {
+    const res = await request(t.app).get(`/chameleon${path}`).set(auth);
+    expect([404, 422]).toContain(res.status);
+  });
+
+  it('should link a profile or company found by uid, an endpoint listed and a delivery read to the operations that take their ids', () => {
+    const linked = (operationId: string) => {
+      const op = OPERATIONS.find((o) => o.operationId === operationId)!;
+      return Object.keys(doc.paths[op.path][op.method].responses['200'].links ?? {});
+    };
+    expect(linked('findProfile')).toEqual(['getProfile', 'listProfileEvents']);
+    expect(linked('findCompany')).toEqual(['getCompany']);
+    expect(linked('listEndpoints')).toEqual(['getEndpoint', 'listDeliveries', 'pingEndpoint', 'replayEndpoint']);
+    expect(linked('getDelivery')).toEqual(['retryDelivery']);
   });
 
   it('should still answer 404 for unknown paths and let OPTIONS list the methods', async () => {

@@ -87,7 +87,8 @@ function parseExperienceIds(value: unknown): string[] {
   if (!Array.isArray(list) || list.some((id) => typeof id !== 'string' || !/^[0-9a-fA-F]{24}$/.test(id)) || list.length > 1000) {
     throw new ChameleonError('CH_ERR_UNPROCESSABLE', '`experience_ids` must be an array of up to 1,000 experience ids (24-hex)');
   }
-  return [...new Set(list as string[])];
+  // Stored lowercase: ids are hex, and the filter compares them without regard to case.
+  return [...new Set((list as string[]).map((id) => id.toLowerCase()))];
 }
 
 /** Reads and writes endpoints. */

@@ -20,7 +20,8 @@ export function experienceIdsOf(data: Record<string, unknown>): string[] {
 /**
  * Whether an endpoint with this `experience_ids` filter receives a payload: an empty filter
  * receives everything; otherwise the payload must name one of the experiences, and payloads
- * about no experience at all (ping, helpbar) still go through.
+ * about no experience at all (ping, helpbar) still go through. Ids are hex: compared without
+ * regard to case (filters are stored lowercase; payloads may use either case).
  *
  * @example
  * matchesExperienceFilter([], { tour: { id: 'a' } })      // true
@@ -30,5 +31,5 @@ export function experienceIdsOf(data: Record<string, unknown>): string[] {
 export function matchesExperienceFilter(filter: readonly string[], data: Record<string, unknown>): boolean {
   if (filter.length === 0) return true;
   const ids = experienceIdsOf(data);
-  return ids.length === 0 || ids.some((id) => filter.includes(id));
+  return ids.length === 0 || ids.some((id) => filter.includes(id.toLowerCase()));
 }
