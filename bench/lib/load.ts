@@ -52,6 +52,8 @@ export interface LoadOptions {
   body(n: number): string;
   /** Per-request timeout in seconds (default 10). */
   timeoutS?: number;
+  /** Requests per second offered in all (autocannon's `overallRate`); unset: as fast as answered. */
+  rate?: number;
 }
 
 /** What a load run measured. */
@@ -82,6 +84,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     duration: options.durationS,
     timeout: options.timeoutS ?? 10,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: options.body(n++) }) }],
