@@ -28,13 +28,23 @@ describe('chameleon-hooks CLI', () => {
   let config: string;
   let account: { id: string; secret: string; webhookSecret: string };
 
+  /**
+   * The test database's URI with a patient server selection (30 s instead of the package's 5 s): a CLI
+   * process started on a loaded machine (the whole suite on two cores) may take longer to connect.
+   */
+  function patientUri(): string {
+    const { uri } = db;
+    const hasPath = uri.slice(uri.indexOf('//') + 2).includes('/');
+    return `${uri}${uri.includes('?') ? '&' : hasPath ? '?' : '/?'}serverSelectionTimeoutMS=30000`;
+  }
+
   /** Runs the binary with `args` against the test database (options from the --config file). */
   function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
         ['--import', 'tsx', BIN, ...args],
-        { env: { ...process.env, MONGODB_URI: db.uri, ...env }, timeout: 60_000 },
+        { env: { ...process.env, MONGODB_URI: patientUri(), ...env }, timeout: 60_000 },
         (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
@@ -176,7 +186,7 @@ describe('chameleon-hooks CLI', () => {
   it('should follow new deliveries and attempts live with tail, and stop on SIGINT', async () => {
     receiver.setHandler(() => ({ status: 200 }));
     const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...withDb('--json', 'tail', '--account', account.id, '--interval', '200', '--for', '110')], {
-      env: { ...process.env, MONGODB_URI: db.uri },
+      env: { ...process.env, MONGODB_URI: patientUri() },
     });
     let stdout = '';
     let stderr = '';
