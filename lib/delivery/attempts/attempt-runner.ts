@@ -93,6 +93,10 @@ export class AttemptRunner {
    * `due` (a job's), only if the delivery is still due at that time; with `rev` too, by it.
    */
   async attemptById(id: ObjectId, trigger: AttemptTrigger, due?: Date, rev?: ObjectId): Promise<AttemptReport | undefined> {
+    // Stopping: claim nothing. A retry job Agenda starts while the engine stops (after the work was
+    // drained, the database about to close) would count an attempt and lease the delivery without
+    // sending or giving it back; left alone, the delivery is due, and any process's due drain takes it.
+    if (this.stopping) return undefined;
     const claimed = await this.deps.deliveries.claim(id, new Date(), this.deps.leaseMs, trigger, due, rev);
     return claimed ? this.attemptClaimed(claimed, trigger) : undefined;
   }
