@@ -3,6 +3,7 @@
  * indexes, accounts, bookkeeping, ingest dependencies, the delivery service), and tears down
  * on `close()`.
  */
+import { GroupCommit } from './store/group-commit.js';
 import type { Config } from './options.js';
 import { openConnection, type Connection } from './store/connection.js';
 import { Collections } from './store/collections.js';
@@ -57,6 +58,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     const reports = new ReportsRepo(collections.get<ReportDoc>('customerio_reports'));
     const reporting: ReportingDeps = {
       reports,
+      inserts: new GroupCommit((group) => reports.insertMany(group)),
       processor: new ReportProcessor(reports, ingest, config.logger),
       keys: { signingKey: (account) => customerio.repo.signingKeyOf(account) },
     };

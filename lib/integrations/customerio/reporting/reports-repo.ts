@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ObjectId, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { isDuplicateKey } from '../../../store/mongo-errors.js';
+import type { ItemOutcome } from '../../../store/group-commit.js';
 
 /** How a stored report was processed. */
 export type ReportOutcome = 'profile' | 'event' | 'skipped' | 'failed';
@@ -45,6 +46,37 @@ export function reportKey(account: string, eventId: string | undefined, body: st
   return `${account}|${eventId ?? `sha256:${createHash('sha256').update(body).digest('hex')}`}`;
 }
 
+/** A new report's document. */
+function reportDoc(report: NewReport): ReportDoc {
+  return {
+    _id: new ObjectId(),
+    key: reportKey(report.account, report.eventId, report.body),
+    account: report.account,
+    event_id: report.eventId ?? null,
+    object_type: report.objectType ?? null,
+    metric: report.metric ?? null,
+    body: report.body,
+    received_at: report.receivedAt,
+    processed_at: null,
+    outcome: null,
+    error: null,
+  };
+}
+
+/** One document's error in a bulk write. */
+interface WriteError {
+  index: number;
+  code?: number;
+}
+
+/** The per-document errors of an unordered bulk write's error, or `undefined` when it is another error. */
+function writeErrorsOf(error: unknown): WriteError[] | undefined {
+  const errors = (error as { writeErrors?: WriteError | WriteError[] } | null)?.writeErrors;
+  if (errors === undefined) return undefined;
+  const list = Array.isArray(errors) ? errors : [errors];
+  return list.every((e) => typeof e?.index === 'number') && list.length > 0 ? list : undefined;
+}
+
 /** Reads and writes stored reporting webhooks. */
 export class ReportsRepo {
   constructor(private readonly collection: Collection<ReportDoc>) {}
@@ -54,25 +86,37 @@ export class ReportsRepo {
    * round trip.
    */
   async insert(report: NewReport): Promise<ReportDoc | undefined> {
-    const doc: ReportDoc = {
-      _id: new ObjectId(),
-      key: reportKey(report.account, report.eventId, report.body),
-      account: report.account,
-      event_id: report.eventId ?? null,
-      object_type: report.objectType ?? null,
-      metric: report.metric ?? null,
-      body: report.body,
-      received_at: report.receivedAt,
-      processed_at: null,
-      outcome: null,
-      error: null,
-    };
+    const doc = reportDoc(report);
     try {
       await this.collection.insertOne(doc);
       return doc;
     } catch (error) {
       if (isDuplicateKey(error)) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Stores several reports in one unordered `insertMany`: for each, the stored document, or
+   * `undefined` when one with its key was already stored (a replay, or the same key twice in
+   * this group), or the error that report alone got.
+   * @throws the driver's error when the command as a whole failed (nothing can be said per report).
+   */
+  async insertMany(reports: readonly NewReport[]): Promise<Array<ItemOutcome<ReportDoc | undefined>>> {
+    const docs = reports.map(reportDoc);
+    try {
+      await this.collection.insertMany(docs, { ordered: false });
+      return docs.map((doc) => ({ ok: true, value: doc }));
+    } catch (error) {
+      const writeErrors = writeErrorsOf(error);
+      if (writeErrors === undefined) throw error;
+      const failed = new Map(writeErrors.map((e) => [e.index, e]));
+      return docs.map((doc, i) => {
+        const failure = failed.get(i);
+        if (failure === undefined) return { ok: true, value: doc };
+        if (failure.code === 11000) return { ok: true, value: undefined };
+        return { ok: false, error: failure };
+      });
     }
   }
 

@@ -15,7 +15,8 @@ import { bodyTooLargeMessage } from '../../../http/observe-routes.js';
 import type { RouteContext } from '../../../http/route-context.js';
 import { checkReportingSignature, SIGNATURE_PROBLEM_MESSAGES } from './signature.js';
 import type { ReportProcessor } from './processor.js';
-import type { ReportsRepo } from './reports-repo.js';
+import type { NewReport, ReportDoc, ReportsRepo } from './reports-repo.js';
+import type { GroupCommit } from '../../../store/group-commit.js';
 
 /** Where an account's Customer.io webhook signing key comes from (the integration settings). */
 export interface SigningKeySource {
@@ -26,6 +27,8 @@ export interface SigningKeySource {
 /** What the route needs once the package is ready. */
 export interface ReportingDeps {
   reports: ReportsRepo;
+  /** Stores each webhook, grouped with those received in the same event-loop turn (one `insertMany`). */
+  inserts: GroupCommit<NewReport, ReportDoc | undefined>;
   processor: ReportProcessor;
   keys: SigningKeySource;
 }
@@ -71,9 +74,9 @@ export function mountReportingRoutes(router: Router, ctx: RouteContext, reportin
     const report = req.body as Record<string, unknown>;
     // The text as received (decoded once, by the body reader); re-serialised only when a host parser read the body.
     const text = res.locals.chameleonBodyText as string | undefined;
-    const { reports, processor } = await reporting();
+    const { inserts, processor } = await reporting();
     const eventId = textField(report.event_id, MAX_EVENT_ID);
-    const stored = await reports.insert({
+    const stored = await inserts.submit({
       account,
       eventId,
       objectType: textField(report.object_type, 64),
