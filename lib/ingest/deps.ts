@@ -5,11 +5,14 @@ import type { Bookkeeper } from '../catalogue/bookkeeper.js';
 import type { Collections } from '../store/collections.js';
 import { RecordsRepo, type RecordDoc } from '../store/records-repo.js';
 import { EventsRepo } from '../store/events-repo.js';
+import { recordWrites, type RecordWrites } from '../store/record-writes.js';
 import type { EventDoc } from '../store/documents.js';
 
 /** The dependencies of every ingest function (no Express in here). */
 export interface IngestDeps {
   profiles: RecordsRepo;
+  /** Single-profile writes of concurrent requests, grouped per event-loop turn (one bulk write and one read). */
+  profileWrites: RecordWrites;
   companies: RecordsRepo;
   events: EventsRepo;
   bookkeeper: Bookkeeper;
@@ -22,8 +25,10 @@ export interface IngestDeps {
 
 /** Builds the ingest dependencies on the package's collections, with the real clock. */
 export function createIngestDeps(collections: Collections, bookkeeper: Bookkeeper, limits: { valueBytes: number; propertiesPerItem: number }): IngestDeps {
+  const profiles = new RecordsRepo(collections.get<RecordDoc>('profiles'));
   return {
-    profiles: new RecordsRepo(collections.get<RecordDoc>('profiles')),
+    profiles,
+    profileWrites: recordWrites(profiles),
     companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
     events: new EventsRepo(collections.get<EventDoc>('events')),
     bookkeeper,

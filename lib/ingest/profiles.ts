@@ -41,7 +41,7 @@ export async function ingestProfile(account: string, item: Record<string, unknow
   const changes = withWarning(propertyChanges(item, { valueBytes: deps.valueBytes, now }, PROFILE_KEYS, PROFILE_FIXED_NAMES), ignoredIdWarning(item, identity));
   const companyId = unlinksCompany(item) ? null : await linkCompany(account, item, deps, now, true);
   const write = recordWrite(account, identity, changes, { email: emailChange(item, identity), companyId }, now, true);
-  const id = await deps.profiles.upsert(account, write, identity);
+  const id = await deps.profileWrites.submit(write);
   if (!id) throw new ChameleonError('CH_ERR_NOT_FOUND', `No profile with id ${item.id as string}`);
   deps.bookkeeper.recordProperties(account, 'profile', changes.set, now);
   deps.bookkeeper.recordWarnings(account, 'profile', changes.warnings, now);
