@@ -58,7 +58,7 @@ export async function startRuntime(config: Config, metrics?: Metrics): Promise<R
     const reports = new ReportsRepo(collections.get<ReportDoc>('customerio_reports'));
     const reporting: ReportingDeps = {
       reports,
-      inserts: new GroupCommit((group) => reports.insertMany(group)),
+      inserts: new GroupCommit((group) => reports.insertMany(group), (report) => reports.insert(report)),
       processor: new ReportProcessor(reports, ingest, config.logger),
       keys: { signingKey: (account) => customerio.repo.signingKeyOf(account) },
     };

@@ -29,10 +29,14 @@ export class GroupCommit<T, R> {
 
   /**
    * @param write - writes one group.
+   * @param alone - writes one item by itself: when a group of several fails as a whole (one
+   *   document the command cannot take, such as one over the size limit, fails them all), each of
+   *   its items is written again alone, so it gets its own outcome and no other item's error.
    * @param maxGroup - the most items in one command; a fuller turn is written as several groups.
    */
   constructor(
     private readonly write: GroupWriter<T, R>,
+    private readonly alone?: (item: T) => Promise<R>,
     private readonly maxGroup = 500,
   ) {}
 
@@ -63,7 +67,9 @@ export class GroupCommit<T, R> {
         });
       },
       (error: unknown) => {
-        for (const w of group) w.reject(error);
+        const alone = this.alone;
+        if (alone && group.length > 1) for (const w of group) alone(w.item).then(w.resolve, w.reject);
+        else for (const w of group) w.reject(error);
       },
     );
   }

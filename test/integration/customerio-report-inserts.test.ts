@@ -59,12 +59,22 @@ describe('Customer.io report inserts (group commit)', () => {
     expect(await reports.countDocuments({ key: 'acme|twice' })).toBe(1);
   });
 
-  it('should reject every submitter of a group whose command failed, storing nothing from it', async () => {
+  it('should store the rest of a group whose command failed because of one report, and refuse only that one', async () => {
     const { reports, repo, report } = await setUp();
-    // A body too large for one BSON document fails the whole insertMany before any write.
+    // A body too large for one BSON document fails the whole insertMany before any write; then
+    // each report is written alone (as the runtime's GroupCommit does), and only the large one fails.
     const failing = new GroupCommit<NewReport, ReportDoc | undefined>((group) => repo.insertMany(group));
-    const settled = await Promise.allSettled([failing.submit(report('acme', 'ok')), failing.submit(report('acme', 'huge', 'x'.repeat(17 * 1024 * 1024)))]);
-    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    const huge = () => report('acme', 'huge', 'x'.repeat(17 * 1024 * 1024));
+    const without = await Promise.allSettled([failing.submit(report('acme', 'ok-0')), failing.submit(huge())]);
+    expect(without.map((s) => s.status)).toEqual(['rejected', 'rejected']);
     expect(await reports.countDocuments({})).toBe(0);
+    const withFallback = new GroupCommit<NewReport, ReportDoc | undefined>(
+      (group) => repo.insertMany(group),
+      (one) => repo.insert(one),
+    );
+    const settled = await Promise.allSettled([withFallback.submit(report('acme', 'ok')), withFallback.submit(huge())]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await reports.countDocuments({})).toBe(1);
+    expect(await reports.countDocuments({ key: 'acme|ok' })).toBe(1);
   });
 });

@@ -7,6 +7,8 @@
  * (and an ended delivery holds none): the due drain claims, and attempts conclude, by
  * compare-and-set on `rev` alone, one lookup in its unique index on any server.
  */
+import { GroupCommit } from '../../store/group-commit.js';
+import { insertManyOutcomes } from '../../store/insert-many.js';
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type WebhookDoc } from './documents.js';
 import { byClaim, claimable, newDelivery, settledFields, withoutRev, type Conclusion, type DueCandidate } from './delivery-fields.js';
@@ -40,13 +42,21 @@ export class DeliveryClaims {
    */
   async insertUnsaved(doc: DeliveryDoc): Promise<boolean> {
     try {
-      await this.collection.insertOne(doc);
-      return true;
+      return await this.unsavedInserts.submit(doc);
     } catch (error) {
       if (isDuplicateKey(error)) return false;
       throw error;
     }
   }
+
+  /** First outcomes of one event-loop turn share one `insertMany` (group commit); a duplicate `_id` is `false`. */
+  private readonly unsavedInserts = new GroupCommit<DeliveryDoc, boolean>(
+    async (docs) => (await insertManyOutcomes(this.collection, docs)).map((o) => (o.ok || !isDuplicateKey(o.error) ? o : { ok: true, value: false })),
+    async (doc) => {
+      await this.collection.insertOne(doc);
+      return true;
+    },
+  );
 
   /**
    * Creates, for fan-out entries whose document was never written (the process stopped during

@@ -4,14 +4,25 @@
  */
 import type { Collection, ObjectId } from 'mongodb';
 import type { WebhookDoc } from './documents.js';
+import { GroupCommit } from '../../store/group-commit.js';
+import { insertManyOutcomes } from '../../store/insert-many.js';
 
 /** Reads and writes webhooks (the only code that touches their collection). */
 export class WebhooksRepo {
   constructor(private readonly collection: Collection<WebhookDoc>) {}
 
-  /** Stores one webhook. */
+  /** Publishes of one event-loop turn share one `insertMany` (group commit). */
+  private readonly inserts = new GroupCommit<WebhookDoc, true>(
+    (docs) => insertManyOutcomes(this.collection, docs),
+    async (doc) => {
+      await this.collection.insertOne(doc);
+      return true;
+    },
+  );
+
+  /** Stores a published webhook; concurrent publishes are written together, each settling with its own outcome. */
   async insert(doc: WebhookDoc): Promise<void> {
-    await this.collection.insertOne(doc);
+    await this.inserts.submit(doc);
   }
 
   /** One webhook by id, or `null` (expired or never stored). */

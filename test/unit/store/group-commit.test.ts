@@ -41,7 +41,7 @@ describe('GroupCommit', () => {
     const commit = new GroupCommit<number, number>(async (items) => {
       groups.push(items);
       return items.map((n) => ({ ok: true, value: n }));
-    }, 3);
+    }, undefined, 3);
     const values = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => commit.submit(n)));
     expect(values).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(groups).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
@@ -51,5 +51,23 @@ describe('GroupCommit', () => {
     const commit = new GroupCommit<number, number>(async (items) => items.slice(1).map((n) => ({ ok: true, value: n })));
     const settled = await Promise.allSettled([1, 2].map((n) => commit.submit(n)));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('should write each item of a failed group alone when it can, so one bad item fails only itself', async () => {
+    const groups: number[][] = [];
+    const commit = new GroupCommit<number, number>(
+      async (items) => {
+        groups.push(items);
+        if (items.includes(13)) throw new Error('one document is too large');
+        return items.map((n) => ({ ok: true, value: n }));
+      },
+      async (n) => {
+        if (n === 13) throw new Error('13 is too large');
+        return n * 2;
+      },
+    );
+    const settled = await Promise.allSettled([1, 13, 3].map((n) => commit.submit(n)));
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([2, '13 is too large', 6]);
+    expect(groups).toEqual([[1, 13, 3]]);
   });
 });

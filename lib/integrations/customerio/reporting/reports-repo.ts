@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { ObjectId, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { isDuplicateKey } from '../../../store/mongo-errors.js';
 import type { ItemOutcome } from '../../../store/group-commit.js';
+import { writeErrorsOf } from '../../../store/insert-many.js';
 
 /** How a stored report was processed. */
 export type ReportOutcome = 'profile' | 'event' | 'skipped' | 'failed';
@@ -61,20 +62,6 @@ function reportDoc(report: NewReport): ReportDoc {
     outcome: null,
     error: null,
   };
-}
-
-/** One document's error in a bulk write. */
-interface WriteError {
-  index: number;
-  code?: number;
-}
-
-/** The per-document errors of an unordered bulk write's error, or `undefined` when it is another error. */
-function writeErrorsOf(error: unknown): WriteError[] | undefined {
-  const errors = (error as { writeErrors?: WriteError | WriteError[] } | null)?.writeErrors;
-  if (errors === undefined) return undefined;
-  const list = Array.isArray(errors) ? errors : [errors];
-  return list.every((e) => typeof e?.index === 'number') && list.length > 0 ? list : undefined;
 }
 
 /** Reads and writes stored reporting webhooks. */
