@@ -6,6 +6,7 @@ import type { Collection, ObjectId } from 'mongodb';
 import type { WebhookDoc } from './documents.js';
 import { GroupCommit } from '../../store/group-commit.js';
 import { insertManyOutcomes } from '../../store/insert-many.js';
+import { isDuplicateKey } from '../../store/mongo-errors.js';
 
 /** Reads and writes webhooks (the only code that touches their collection). */
 export class WebhooksRepo {
@@ -15,7 +16,12 @@ export class WebhooksRepo {
   private readonly inserts = new GroupCommit<WebhookDoc, true>(
     (docs) => insertManyOutcomes(this.collection, docs),
     async (doc) => {
-      await this.collection.insertOne(doc);
+      try {
+        await this.collection.insertOne(doc);
+      } catch (error) {
+        // Its own `_id` already stored: the failed group wrote it before failing.
+        if (!isDuplicateKey(error, '_id')) throw error;
+      }
       return true;
     },
   );
