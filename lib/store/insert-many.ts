@@ -1,8 +1,8 @@
 /**
- * One unordered `insertMany` whose outcome is told per document, for group commits
- * (`group-commit.ts`): every document stored, or the error that document alone got.
+ * The outcome per document of a repository's unordered `insertMany`, for group commits
+ * (`group-commit.ts`): every document stored, or the error that document alone got. (The
+ * repositories run the command themselves: only they touch collections.)
  */
-import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
 import type { ItemOutcome } from './group-commit.js';
 
 /** One document's error in a bulk write. */
@@ -20,21 +20,23 @@ export function writeErrorsOf(error: unknown): WriteError[] | undefined {
 }
 
 /**
- * Inserts `docs` in one unordered command: `true` for each stored document, the write error of
- * each refused one (a duplicate key included).
+ * Runs one unordered insert of `count` documents (`insert`, the repository's own `insertMany`)
+ * and tells its outcome per document: `true` for each stored one, the write error of each
+ * refused one (a duplicate key included).
  * @throws the driver's error when the command as a whole failed.
  */
-export async function insertManyOutcomes<T extends Document>(collection: Collection<T>, docs: T[]): Promise<Array<ItemOutcome<true>>> {
+export async function insertOutcomes(count: number, insert: () => Promise<unknown>): Promise<Array<ItemOutcome<true>>> {
+  const all = (): Array<ItemOutcome<true>> => Array.from({ length: count }, () => ({ ok: true, value: true }));
   try {
-    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
-    return docs.map(() => ({ ok: true, value: true }));
+    await insert();
+    return all();
   } catch (error) {
     const writeErrors = writeErrorsOf(error);
     if (writeErrors === undefined) throw error;
     const failed = new Map(writeErrors.map((e) => [e.index, e]));
-    return docs.map((_, i) => {
+    return all().map((stored, i) => {
       const failure = failed.get(i);
-      return failure === undefined ? { ok: true, value: true } : { ok: false, error: failure };
+      return failure === undefined ? stored : { ok: false, error: failure };
     });
   }
 }

@@ -8,7 +8,7 @@
  * compare-and-set on `rev` alone, one lookup in its unique index on any server.
  */
 import { GroupCommit } from '../../store/group-commit.js';
-import { insertManyOutcomes } from '../../store/insert-many.js';
+import { insertOutcomes } from '../../store/insert-many.js';
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type WebhookDoc } from './documents.js';
 import { byClaim, claimable, newDelivery, settledFields, withoutRev, type Conclusion, type DueCandidate } from './delivery-fields.js';
@@ -51,7 +51,7 @@ export class DeliveryClaims {
 
   /** First outcomes of one event-loop turn share one `insertMany` (group commit); a duplicate `_id` is `false`. */
   private readonly unsavedInserts = new GroupCommit<DeliveryDoc, boolean>(
-    async (docs) => (await insertManyOutcomes(this.collection, docs)).map((o) => (o.ok || !isDuplicateKey(o.error) ? o : { ok: true, value: false })),
+    async (docs) => (await insertOutcomes(docs.length, () => this.collection.insertMany(docs, { ordered: false }))).map((o) => (o.ok || !isDuplicateKey(o.error) ? o : { ok: true, value: false })),
     async (doc) => {
       await this.collection.insertOne(doc);
       return true;

@@ -5,7 +5,7 @@
 import type { Collection, ObjectId } from 'mongodb';
 import type { WebhookDoc } from './documents.js';
 import { GroupCommit } from '../../store/group-commit.js';
-import { insertManyOutcomes } from '../../store/insert-many.js';
+import { insertOutcomes } from '../../store/insert-many.js';
 import { isDuplicateKey } from '../../store/mongo-errors.js';
 
 /** Reads and writes webhooks (the only code that touches their collection). */
@@ -14,7 +14,7 @@ export class WebhooksRepo {
 
   /** Publishes of one event-loop turn share one `insertMany` (group commit). */
   private readonly inserts = new GroupCommit<WebhookDoc, true>(
-    (docs) => insertManyOutcomes(this.collection, docs),
+    (docs) => insertOutcomes(docs.length, () => this.collection.insertMany(docs, { ordered: false })),
     async (doc) => {
       try {
         await this.collection.insertOne(doc);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ObjectId, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { isDuplicateKey } from '../../../store/mongo-errors.js';
 import type { ItemOutcome } from '../../../store/group-commit.js';
-import { writeErrorsOf } from '../../../store/insert-many.js';
+import { insertOutcomes } from '../../../store/insert-many.js';
 
 /** How a stored report was processed. */
 export type ReportOutcome = 'profile' | 'event' | 'skipped' | 'failed';
@@ -91,20 +91,11 @@ export class ReportsRepo {
    */
   async insertMany(reports: readonly NewReport[]): Promise<Array<ItemOutcome<ReportDoc | undefined>>> {
     const docs = reports.map(reportDoc);
-    try {
-      await this.collection.insertMany(docs, { ordered: false });
-      return docs.map((doc) => ({ ok: true, value: doc }));
-    } catch (error) {
-      const writeErrors = writeErrorsOf(error);
-      if (writeErrors === undefined) throw error;
-      const failed = new Map(writeErrors.map((e) => [e.index, e]));
-      return docs.map((doc, i) => {
-        const failure = failed.get(i);
-        if (failure === undefined) return { ok: true, value: doc };
-        if (failure.code === 11000) return { ok: true, value: undefined };
-        return { ok: false, error: failure };
-      });
-    }
+    const outcomes = await insertOutcomes(docs.length, () => this.collection.insertMany(docs, { ordered: false }));
+    return outcomes.map((outcome, i) => {
+      if (outcome.ok) return { ok: true, value: docs[i] };
+      return isDuplicateKey(outcome.error) ? { ok: true, value: undefined } : outcome;
+    });
   }
 
   /**
