@@ -12,6 +12,11 @@
  */
 import type { Registry } from 'prom-client';
 
+/** The counter's name. */
+const COUNTER = 'chameleon_hooks_http_requests_total';
+/** The histogram's name (its series are `_bucket`, `_sum` and `_count`). */
+const HISTOGRAM = 'chameleon_hooks_http_request_duration_seconds';
+
 /** The labels of one series. */
 interface RequestLabels {
   route: string;
@@ -49,25 +54,22 @@ export class RequestMetrics {
     registry: Registry,
     private readonly buckets: readonly number[],
   ) {
-    const counter = {
-      name: 'chameleon_hooks_http_requests_total',
-      help: 'Incoming HTTP requests answered, by route pattern, method and status class',
-      type: 'counter' as const,
+    this.register(registry, COUNTER, 'Incoming HTTP requests answered, by route pattern, method and status class', 'counter', () => this.counterValues());
+    this.register(registry, HISTOGRAM, 'Time to answer incoming HTTP requests, by route pattern, method and status class', 'histogram', () => this.histogramValues());
+  }
+
+  /** Registers one metric that the registry reads through `get()` when scraped. */
+  private register(registry: Registry, name: string, help: string, type: Exposed['type'], values: () => Exposed['values']): void {
+    const metric = {
+      name,
+      help,
+      type,
       aggregator: 'sum' as const,
-      get: async (): Promise<Exposed> => ({ ...counter, values: this.counterValues() }),
-      reset: () => this.series.clear(),
-    };
-    const histogram = {
-      name: 'chameleon_hooks_http_request_duration_seconds',
-      help: 'Time to answer incoming HTTP requests, by route pattern, method and status class',
-      type: 'histogram' as const,
-      aggregator: 'sum' as const,
-      get: async (): Promise<Exposed> => ({ ...histogram, values: this.histogramValues() }),
+      get: async (): Promise<Exposed> => ({ name, help, type, aggregator: 'sum', values: values() }),
       reset: () => this.series.clear(),
     };
     // prom-client's registry takes any object with a name and `get()` (its `Metric` type is a class union).
-    registry.registerMetric(counter as unknown as Parameters<Registry['registerMetric']>[0]);
-    registry.registerMetric(histogram as unknown as Parameters<Registry['registerMetric']>[0]);
+    registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
   }
 
   /** Counts one answered request and its duration in seconds. */
@@ -94,17 +96,16 @@ export class RequestMetrics {
   }
 
   private histogramValues(): Exposed['values'] {
-    const name = 'chameleon_hooks_http_request_duration_seconds';
     const values: Exposed['values'] = [];
     for (const s of this.series.values()) {
       let cumulative = 0;
       this.buckets.forEach((bound, i) => {
         cumulative += s.buckets[i]!;
-        values.push({ value: cumulative, labels: { ...s.labels, le: bound }, metricName: `${name}_bucket` });
+        values.push({ value: cumulative, labels: { ...s.labels, le: bound }, metricName: `${HISTOGRAM}_bucket` });
       });
-      values.push({ value: s.count, labels: { ...s.labels, le: '+Inf' }, metricName: `${name}_bucket` });
-      values.push({ value: s.sum, labels: { ...s.labels }, metricName: `${name}_sum` });
-      values.push({ value: s.count, labels: { ...s.labels }, metricName: `${name}_count` });
+      values.push({ value: s.count, labels: { ...s.labels, le: '+Inf' }, metricName: `${HISTOGRAM}_bucket` });
+      values.push({ value: s.sum, labels: { ...s.labels }, metricName: `${HISTOGRAM}_sum` });
+      values.push({ value: s.count, labels: { ...s.labels }, metricName: `${HISTOGRAM}_count` });
     }
     return values;
   }

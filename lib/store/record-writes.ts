@@ -14,7 +14,8 @@ export type RecordWrites = GroupCommit<RecordWrite, ObjectId | undefined>;
  * Group commit over `repo`. A group of one is `repo.upsert` (one round trip, as before). A larger
  * group is `repo.bulk` in submission order (a write that hits a unique key is retried alone there,
  * exactly as a single request would be), then `repo.idsFor`; a write whose record is not found
- * after its group (only a concurrent change of its key can do that) is applied again alone.
+ * after its group (only a concurrent change of its key can do that) is applied again alone, and
+ * so is every write of a group whose bulk write failed as a whole.
  */
 export function recordWrites(repo: RecordsRepo): RecordWrites {
   const one = async (write: RecordWrite): Promise<ItemOutcome<ObjectId | undefined>> => {
@@ -36,5 +37,5 @@ export function recordWrites(repo: RecordsRepo): RecordWrites {
         return one(write);
       }),
     );
-  });
+  }, (write) => repo.upsert(write.account, write, write.identity));
 }
