@@ -157,12 +157,16 @@ export class ReceiptLog {
     return n;
   }
 
-  /** Collects until every one of `ids` has arrived or `timeoutMs` passes; resolves with how many arrived. */
-  async waitFor(ids: readonly string[], timeoutMs: number, pollMs = 100): Promise<number> {
+  /**
+   * Collects until every one of `ids` has arrived or `timeoutMs` passes; resolves with how many
+   * arrived. `onProgress` hears the count after each collection (and is awaited).
+   */
+  async waitFor(ids: readonly string[], timeoutMs: number, pollMs = 100, onProgress?: (received: number) => Promise<void> | void): Promise<number> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       await this.collect();
       const received = this.countReceived(ids);
+      await onProgress?.(received);
       if (received === ids.length || performance.now() > deadline) return received;
       await sleep(pollMs);
     }

@@ -14,8 +14,28 @@ function send(message: ChildMessage, then?: () => void): void {
   process.send?.(message, undefined, {}, () => then?.());
 }
 
+/**
+ * With `BENCH_ALLOC_PROF=<dir>`: samples allocations (garbage included, unlike `--heap-prof`,
+ * which keeps only what is still live) and writes a `.heapprofile` there when the process stops.
+ */
+async function sampleAllocations(): Promise<(() => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_ALLOC_PROF;
+  if (!dir) return undefined;
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(`${dir}/alloc-${process.pid}.heapprofile`, JSON.stringify(profile));
+  };
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+  const writeAllocations = await sampleAllocations();
   const app = await SERVER_APPS[config.kind](config);
   const server = createServer(app.listener);
   await new Promise<void>((resolve, reject) => {
@@ -29,6 +49,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await app.close().catch(() => undefined);
+    await writeAllocations?.();
   };
   process.on('message', (raw: ControlRequest) => {
     const reply = (result: unknown): void => send({ type: 'reply', id: raw.id, result });

@@ -53,7 +53,8 @@ export function killStartedServers(): void {
 
 /**
  * Forks a server process for `config` and resolves once it listens. With `BENCH_CPU_PROF=<dir>`
- * the process also writes a V8 CPU profile there when it stops (for finding hot spots).
+ * the process also writes a V8 CPU profile there when it stops (for finding hot spots), and with
+ * `BENCH_ALLOC_PROF=<dir>` a sampled allocation profile, garbage included (see `server-child.ts`).
  */
 export async function startServer(config: ServerConfig): Promise<ServerProcess> {
   // --expose-gc only makes `gc()` callable (for `memoryAfterGc`); it changes nothing else.

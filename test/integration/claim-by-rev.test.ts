@@ -2,7 +2,9 @@
  * Claims and conclusions by compare-and-set on a delivery's `rev` (what the due drain does per
  * delivery): one attempt per claim across processes, stale candidates refused, a writer that did
  * not renew `rev` undone, ended deliveries holding no `rev`, documents stored before `rev` still
- * claimed by their fields, and the commands sent filtering by `rev` alone (one unique-index lookup).
+ * claimed by their fields, and the commands sent filtering by `rev` alone (one unique-index lookup):
+ * one `findAndModify` for a lone write, one bulk update for the writes of one event-loop turn, each
+ * with its own outcome.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { MongoClient, ObjectId, type Collection, type CommandStartedEvent, type Document } from 'mongodb';
@@ -200,25 +202,101 @@ describe('conclusions by rev', () => {
     expect(after).not.toHaveProperty('rev');
   });
 
-  it('should send the claim and the conclusion as one findAndModify each, filtered by rev alone', async () => {
-    const client = new MongoClient(db.uri, { monitorCommands: true });
-    await client.connect();
-    try {
-      const seen: CommandStartedEvent[] = [];
-      client.on('commandStarted', (e) => seen.push(e));
-      const watched = new DeliveryClaims(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries'));
+  it('should send a lone claim and a lone conclusion as one findAndModify each, filtered by rev alone', async () => {
+    await watchCommands(async (watched, seen) => {
       const stored = await storeDue();
       const candidate = await candidateOf(stored._id);
       const claimed = (await watched.claimDue(candidate, new Date(), LEASE_MS))!;
       await watched.conclude(claimed.doc, attemptLog(200), { state: 'succeeded' }, new Date());
-      const writes = seen.filter((e) => e.commandName !== 'endSessions');
-      expect(writes.map((e) => e.commandName)).toEqual(['findAndModify', 'findAndModify']);
-      const queries = writes.map((e) => e.command.query as Document);
+      expect(seen.map((e) => e.commandName)).toEqual(['findAndModify', 'findAndModify']);
+      const queries = seen.map((e) => e.command.query as Document);
       expect(queries.map((q) => Object.keys(q))).toEqual([['rev'], ['rev']]);
       expect((queries[0]!.rev as ObjectId).equals(candidate.rev!)).toBe(true);
       expect((queries[1]!.rev as ObjectId).equals(claimed.doc.rev!)).toBe(true);
-    } finally {
-      await client.close();
+    });
+  });
+});
+
+/** Runs `body` with a `DeliveryClaims` on its own client, and the commands it sent (sessions aside). */
+async function watchCommands(body: (watched: DeliveryClaims, seen: CommandStartedEvent[]) => Promise<void>): Promise<void> {
+  const client = new MongoClient(db.uri, { monitorCommands: true });
+  await client.connect();
+  try {
+    const seen: CommandStartedEvent[] = [];
+    client.on('commandStarted', (e) => {
+      if (e.commandName !== 'endSessions') seen.push(e);
+    });
+    await body(new DeliveryClaims(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries')), seen);
+  } finally {
+    await client.close();
+  }
+}
+
+describe('claims and conclusions of one event-loop turn, grouped', () => {
+  it('should claim 20 candidates with one bulk update by rev and one read, and conclude them with one bulk update', async () => {
+    const stored = await Promise.all(Array.from({ length: 20 }, () => storeDue()));
+    const page = await repo.dueCandidates(new Date(), 10_000);
+    const candidates = stored.map((s) => page.find((c) => c._id.equals(s._id))!);
+    await watchCommands(async (watched, seen) => {
+      const claimed = await Promise.all(candidates.map((c) => watched.claimDue(c, new Date(), LEASE_MS)));
+      expect(seen.map((e) => e.commandName)).toEqual(['update', 'find']);
+      const statements = seen[0]!.command.updates as Array<{ q: Document }>;
+      expect(statements).toHaveLength(20);
+      expect(statements.every((u) => Object.keys(u.q).join() === 'rev')).toBe(true);
+      expect(claimed.every((c) => c !== null && c.doc.attempts === 1 && c.doc.lease_until !== null)).toBe(true);
+      expect(claimed.map((c) => c!.doc._id.toHexString()).sort()).toEqual(stored.map((s) => s._id.toHexString()).sort());
+
+      seen.length = 0;
+      const concluded = await Promise.all(claimed.map((c, i) => watched.conclude(c!.doc, attemptLog(i % 2 ? 200 : 500), i % 2 ? { state: 'succeeded' } : { state: 'pending', nextAttemptAt: new Date(Date.now() + 60_000) }, new Date())));
+      expect(concluded).toEqual(claimed.map(() => true));
+      expect(seen.map((e) => e.commandName)).toEqual(['update']);
+    });
+    const after = await deliveries.find({ _id: { $in: stored.map((s) => s._id) } }).toArray();
+    for (const doc of after) {
+      expect(doc.attempts).toBe(1);
+      expect(doc.attempt_log).toHaveLength(1);
+      expect(doc.lease_until).toBeNull();
+    }
+    expect(after.filter((d) => d.state === 'succeeded' && d.rev === undefined)).toHaveLength(10);
+    expect(after.filter((d) => d.state === 'pending' && d.rev instanceof ObjectId)).toHaveLength(10);
+  });
+
+  it('should give each claim of a group its own outcome: taken by another process, changed without a new rev, or claimed', async () => {
+    const stored = await Promise.all(Array.from({ length: 10 }, () => storeDue()));
+    const page = await repo.dueCandidates(new Date(), 10_000);
+    const candidates = stored.map((s) => page.find((c) => c._id.equals(s._id))!);
+    // Three are claimed by another process first; two are moved out of due by a writer that does not renew rev.
+    for (const c of candidates.slice(0, 3)) expect(await other.claimDue(c, new Date(), LEASE_MS)).not.toBeNull();
+    const future = new Date(Date.now() + 3_600_000);
+    await deliveries.updateMany({ _id: { $in: stored.slice(3, 5).map((s) => s._id) } }, { $set: { next_attempt_at: future } });
+
+    const results = await Promise.all(candidates.map((c) => repo.claimDue(c, new Date(), LEASE_MS)));
+    expect(results.map((r) => r !== null)).toEqual([false, false, false, false, false, true, true, true, true, true]);
+    const after = new Map((await deliveries.find({ _id: { $in: stored.map((s) => s._id) } }).toArray()).map((d) => [d._id.toHexString(), d]));
+    const at = (i: number): DeliveryDoc => after.get(stored[i]!._id.toHexString())!;
+    for (const i of [0, 1, 2]) expect(at(i).attempts).toBe(1); // the other process's claim, untouched
+    for (const i of [3, 4]) expect(at(i)).toMatchObject({ attempts: 0, lease_until: null, next_attempt_at: future, state: 'pending' }); // undone
+    for (const i of [5, 6, 7, 8, 9]) expect(at(i).rev!.equals(results[i]!.doc.rev!)).toBe(true);
+  });
+
+  it('should tell each conclusion of a group whether it applied when another process took some of the deliveries over', async () => {
+    const stored = await Promise.all(Array.from({ length: 10 }, () => storeDue()));
+    const page = await repo.dueCandidates(new Date(), 10_000);
+    const claimed = await Promise.all(stored.map((s) => repo.claimDue(page.find((c) => c._id.equals(s._id))!, new Date(), LEASE_MS)));
+    // The attempts of four are slow: their leases run out and another process takes them up.
+    const takenOver = stored.slice(0, 4).map((s) => s._id);
+    await deliveries.updateMany({ _id: { $in: takenOver } }, { $set: { lease_until: new Date(Date.now() - 1) } });
+    const again = await other.dueCandidates(new Date(), 10_000);
+    for (const id of takenOver) expect(await other.claimDue(again.find((c) => c._id.equals(id))!, new Date(), LEASE_MS)).not.toBeNull();
+
+    const logs = claimed.map((_, i) => ({ ...attemptLog(200), duration_ms: 10 + i }));
+    const concluded = await Promise.all(claimed.map((c, i) => repo.conclude(c!.doc, logs[i]!, { state: 'succeeded' }, new Date())));
+    expect(concluded).toEqual([false, false, false, false, true, true, true, true, true, true]);
+    for (const [i, s] of stored.entries()) {
+      const doc = (await deliveries.findOne({ _id: s._id }))!;
+      // Each attempt's log is recorded exactly once, applied or not.
+      expect(doc.attempt_log.map((l) => l.duration_ms)).toEqual([10 + i]);
+      expect(doc).toMatchObject(i < 4 ? { state: 'pending', attempts: 2 } : { state: 'succeeded', attempts: 1 });
     }
   });
 });

@@ -13,10 +13,23 @@ import { ObjectId, type Collection, type Document } from 'mongodb';
 import { ATTEMPT_LOG_LIMIT, type AttemptLog, type AttemptTrigger, type DeliveryDoc, type WebhookDoc } from './documents.js';
 import { byClaim, claimable, newDelivery, settledFields, withoutRev, type Conclusion, type DueCandidate } from './delivery-fields.js';
 import { isDuplicateKey } from '../../store/mongo-errors.js';
+import { GroupedRevWrites } from './grouped-claims.js';
 
 /** Creates deliveries and changes their state (with `DeliveryReads`, the only code that touches their collection). */
 export class DeliveryClaims {
-  constructor(private readonly collection: Collection<DeliveryDoc>) {}
+  /** The due drain's claims and the attempts' conclusions by `rev`, grouped per event-loop turn. */
+  private readonly grouped: GroupedRevWrites;
+
+  constructor(private readonly collection: Collection<DeliveryDoc>) {
+    this.grouped = new GroupedRevWrites(collection, {
+      claim: async (c) => {
+        const before = await this.claimByRev(c.rev, c.set, c.accept);
+        return before && ({ ...before, ...c.set, attempts: before.attempts + 1 } as DeliveryDoc);
+      },
+      conclude: (c) => this.updateIf({ rev: c.rev }, c.update),
+      undoClaim: (rev, before) => this.undoClaim(rev, before),
+    });
+  }
 
   /**
    * A conditional update of one delivery (by `rev`, or by `_id` and its fields); whether it
@@ -146,7 +159,8 @@ export class DeliveryClaims {
     }
     const push = { attempt_log: { $each: [log], $slice: -ATTEMPT_LOG_LIMIT } };
     const update: Document = { $set: set, $push: push, ...(ended ? { $unset: { rev: '' } } : {}) };
-    if (await this.updateIf(byClaim(doc, saved), update)) return applied();
+    const matched = saved && doc.rev ? await this.grouped.conclude({ id: doc._id, rev: doc.rev, update, log }) : await this.updateIf(byClaim(doc, saved), update);
+    if (matched) return applied();
     await this.collection.updateOne({ _id: doc._id }, { $push: push } as Document);
     return false;
   }
@@ -237,13 +251,15 @@ export class DeliveryClaims {
    */
   async claimDue(candidate: DueCandidate, now: Date, leaseMs: number): Promise<{ doc: DeliveryDoc; interrupted: boolean } | null> {
     const fields = { lease_until: new Date(now.getTime() + leaseMs), updated_at: now, rev: new ObjectId() };
-    const before = candidate.rev
-      ? await this.claimByRev(candidate.rev, fields, (b) => claimable(b, now))
-      : await this.collection.findOneAndUpdate(
-          { _id: candidate._id, state: 'pending', held: { $ne: true }, next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
-          { $inc: { attempts: 1 }, $set: fields },
-          { returnDocument: 'before' },
-        );
+    if (candidate.rev) {
+      const doc = await this.grouped.claim({ rev: candidate.rev, set: fields, leaseBefore: candidate.lease_until, accept: (b) => claimable(b, now) });
+      return doc && { doc, interrupted: candidate.lease_until !== null };
+    }
+    const before = await this.collection.findOneAndUpdate(
+      { _id: candidate._id, state: 'pending', held: { $ne: true }, next_attempt_at: { $lte: now }, $or: [{ lease_until: null }, { lease_until: { $lt: now } }] },
+      { $inc: { attempts: 1 }, $set: fields },
+      { returnDocument: 'before' },
+    );
     if (!before) return null;
     return { doc: { ...before, ...fields, attempts: before.attempts + 1 }, interrupted: before.lease_until !== null };
   }
@@ -256,11 +272,16 @@ export class DeliveryClaims {
   private async claimByRev(rev: ObjectId, set: Document & { rev: ObjectId }, accept: (before: DeliveryDoc) => boolean): Promise<DeliveryDoc | null> {
     const before = await this.collection.findOneAndUpdate({ rev }, { $inc: { attempts: 1 }, $set: set }, { returnDocument: 'before' });
     if (!before || accept(before)) return before;
+    await this.undoClaim(set.rev, before);
+    return null;
+  }
+
+  /** Undoes a claim made without cause (the delivery holds `rev`, and was `before` it): the attempt uncounted, its lease as it was. */
+  private async undoClaim(rev: ObjectId, before: DeliveryDoc): Promise<void> {
     const restore = { lease_until: before.lease_until, updated_at: before.updated_at, next_trigger: before.next_trigger };
-    await this.updateIf({ rev: set.rev }, before.state === 'pending'
+    await this.updateIf({ rev }, before.state === 'pending'
       ? { $inc: { attempts: -1 }, $set: { ...restore, rev: new ObjectId() } }
       : { $inc: { attempts: -1 }, $set: restore, $unset: { rev: '' } });
-    return null;
   }
 
   /** Cancels every pending delivery of a destination. */
