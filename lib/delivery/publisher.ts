@@ -126,9 +126,12 @@ export class Publisher {
     if (immediate.length > 0) {
       webhook.fanout = immediate.map(({ destination: d, delivery }) => ({ delivery_id: delivery._id, endpoint_id: d.id, ...(d.kind === 'endpoint' ? {} : { destination_kind: d.kind }) }));
     }
-    await Promise.all([this.deps.webhooks.insert(webhook), this.deps.deliveries.insert(deferred)]);
-    // Ordered ones only once the webhook is stored: another process may release and send them at once.
-    const heads = ordered.length === 0 ? [] : await Promise.all(ordered.map(async ({ destination, key }) => ({ destination, delivery: await this.deps.ordering.enqueue({ key, fields: { account, webhookId: webhook._id, destination, topic, maxAttempts, trigger } }, now) })));
+    const stored = Promise.all([this.deps.webhooks.insert(webhook), this.deps.deliveries.insert(deferred)]);
+    // Ordered ones are queued meanwhile, and written once the webhook is stored (another process may release and send them at once).
+    const heads = await Promise.all([
+      stored,
+      ...ordered.map(async ({ destination, key }) => ({ destination, delivery: await this.deps.ordering.enqueue({ key, fields: { account, webhookId: webhook._id, destination, topic, maxAttempts, trigger } }, now, stored) })),
+    ]).then(([, ...queued]) => queued);
     for (const { destination, delivery } of immediate) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination, unsaved: true }));
     for (const { destination, delivery } of heads) if (delivery) void work.track(runner.attemptClaimed(delivery, trigger, { webhook, destination }));
     if (deferred.length > 0) this.deps.background.nudge();

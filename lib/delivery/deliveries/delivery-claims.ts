@@ -48,6 +48,11 @@ export class DeliveryClaims {
     if (docs.length > 0) await this.collection.insertMany(docs, { ordered: false });
   }
 
+  /** Stores one new delivery, in one `insertMany` with the others of the same event-loop turn. */
+  async insertOne(doc: DeliveryDoc): Promise<void> {
+    if (!(await this.insertUnsaved(doc))) throw new Error(`delivery ${doc._id.toHexString()} is stored already`);
+  }
+
   /**
    * Writes a delivery not stored yet (a first attempt started from publish), with its state
    * already settled. `false` when its document exists already (the recovery sweep wrote it

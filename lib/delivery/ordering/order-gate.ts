@@ -69,18 +69,27 @@ export class OrderGate {
 
   /**
    * Queues and stores one ordered delivery of a publish; returns it claimed for its first attempt
-   * (the caller starts it) when it is its key's head, or `undefined` when it is held.
+   * (the caller starts it) when it is its key's head, or `undefined` when it is held. `stored` is
+   * the publish's webhook insert: the delivery is queued meanwhile (its place in line is taken at
+   * once) but written only once the webhook is stored, since another process may release and send
+   * it from then on. If the webhook cannot be stored, the place is given up again (best effort: the
+   * repair pass drops a place with no delivery after the settle time) and the error is thrown.
    */
-  async enqueue(item: OrderedDelivery, now: Date): Promise<DeliveryDoc | undefined> {
+  async enqueue(item: OrderedDelivery, now: Date, stored: Promise<unknown> = Promise.resolve()): Promise<DeliveryDoc | undefined> {
     const { deliveries, queues, leaseMs } = this.deps;
     const id = new ObjectId();
-    const head = await queues.push(item.key, item.fields.destination.id, [id], now);
-    const isHead = head?.equals(id) === true;
+    const [queued, webhook] = await Promise.allSettled([queues.push(item.key, item.fields.destination.id, [id], now), stored]);
+    if (queued.status === 'rejected') throw queued.reason;
+    if (webhook.status === 'rejected') {
+      await queues.remove(item.key, id, new Date()).catch(() => undefined);
+      throw webhook.reason;
+    }
+    const isHead = queued.value?.equals(id) === true;
     const doc = { ...newDelivery(item.fields, now, leaseMs, isHead, { key: item.key, held: !isHead }), _id: id };
     // A head is stored claimed: its lease runs from now (not from the publish's start), as its attempt
     // starts right after and other processes may take it once the lease is over.
     if (isHead) doc.lease_until = new Date(Date.now() + leaseMs);
-    await deliveries.insert([doc]);
+    await deliveries.insertOne(doc);
     if (isHead) return doc;
     // The head may have ended between our queueing and our write (its release found nothing to release).
     if ((await queues.head(item.key))?.equals(id)) return (await deliveries.claimHeld(id, new Date(), leaseMs)) ?? undefined;

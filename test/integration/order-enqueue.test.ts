@@ -1,0 +1,96 @@
+/**
+ * The order gate's enqueue on the publish path: a delivery takes its place in its key's queue
+ * while the publish's webhook is being stored, and is written only once the webhook is; when the
+ * webhook cannot be stored, the place is given up again, so the profile's next webhook is not held
+ * behind a delivery that will never exist (the repair pass would otherwise drop it only after the
+ * settle time).
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { ObjectId, type Collection } from 'mongodb';
+import { useTestDb } from '../helpers/db.js';
+import { Collections } from '../../lib/store/collections.js';
+import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
+import { DeliveryReads } from '../../lib/delivery/deliveries/delivery-reads.js';
+import { OrderQueuesRepo, type OrderQueueDoc } from '../../lib/delivery/ordering/order-queues-repo.js';
+import { OrderGate, type OrderedDelivery } from '../../lib/delivery/ordering/order-gate.js';
+import type { DeliveryDoc } from '../../lib/delivery/deliveries/documents.js';
+import { SILENT_LOGGER } from '../../lib/logger.js';
+
+const LEASE_MS = 60_000;
+const db = await useTestDb('oenq');
+let deliveries: Collection<DeliveryDoc>;
+let queues: Collection<OrderQueueDoc>;
+let gate: OrderGate;
+
+beforeAll(async () => {
+  const collections = new Collections(db.db, 'oenq_');
+  await collections.ensureIndexes();
+  deliveries = collections.get<DeliveryDoc>('deliveries');
+  queues = collections.get<OrderQueueDoc>('delivery_order');
+  gate = new OrderGate({
+    deliveries: new DeliveryClaims(deliveries),
+    reads: new DeliveryReads(deliveries),
+    queues: new OrderQueuesRepo(queues),
+    leaseMs: LEASE_MS,
+    settleMs: LEASE_MS,
+    logger: SILENT_LOGGER,
+  });
+});
+
+function item(key: string, endpointId: ObjectId): OrderedDelivery {
+  return { key, fields: { account: 'acme', webhookId: new ObjectId(), destination: { kind: 'endpoint', id: endpointId }, topic: 'tour.started', maxAttempts: 3, trigger: 'publish' } };
+}
+
+/** A webhook insert that settles when told to. */
+function pendingInsert(): { stored: Promise<void>; succeed(): void; fail(error: Error): void } {
+  let succeed: () => void = () => undefined;
+  let fail: (error: Error) => void = () => undefined;
+  const stored = new Promise<void>((resolve, reject) => {
+    succeed = resolve;
+    fail = reject;
+  });
+  return { stored, succeed, fail };
+}
+
+describe('ordered enqueue on the publish path', () => {
+  it('should take the place in line at once but write the delivery only once the webhook is stored', async () => {
+    const endpoint = new ObjectId();
+    const key = `${endpoint.toHexString()}|a1`;
+    const insert = pendingInsert();
+    const enqueued = gate.enqueue(item(key, endpoint), new Date(), insert.stored);
+    await expect.poll(async () => (await queues.findOne({ _id: key }))?.queue.length ?? 0).toBe(1);
+    expect(await deliveries.countDocuments({ order_key: key })).toBe(0);
+    insert.succeed();
+    const head = await enqueued;
+    expect(head).toMatchObject({ order_key: key, attempts: 1, state: 'pending' });
+    const stored = (await deliveries.findOne({ _id: head!._id }))!;
+    expect(stored.held).toBeUndefined();
+    expect((await queues.findOne({ _id: key }))!.queue.map(String)).toEqual([head!._id.toHexString()]);
+  });
+
+  it('should give the place up and write nothing when the webhook cannot be stored, so the next one is the head', async () => {
+    const endpoint = new ObjectId();
+    const key = `${endpoint.toHexString()}|b2`;
+    const insert = pendingInsert();
+    const enqueued = gate.enqueue(item(key, endpoint), new Date(), insert.stored);
+    await expect.poll(async () => (await queues.findOne({ _id: key }))?.queue.length ?? 0).toBe(1);
+    insert.fail(new Error('the webhook insert failed'));
+    await expect(enqueued).rejects.toThrow('the webhook insert failed');
+    expect((await queues.findOne({ _id: key }))!.queue).toEqual([]);
+    expect(await deliveries.countDocuments({ order_key: key })).toBe(0);
+
+    const next = await gate.enqueue(item(key, endpoint), new Date(), Promise.resolve());
+    expect(next).toMatchObject({ order_key: key, attempts: 1 });
+  });
+
+  it('should hold a delivery queued behind another and store it held, written once', async () => {
+    const endpoint = new ObjectId();
+    const key = `${endpoint.toHexString()}|c3`;
+    const first = await gate.enqueue(item(key, endpoint), new Date());
+    const second = await gate.enqueue(item(key, endpoint), new Date());
+    expect(first).toBeDefined();
+    expect(second).toBeUndefined();
+    const docs = await deliveries.find({ order_key: key }).sort({ _id: 1 }).toArray();
+    expect(docs.map((d) => [d.held === true, d.attempts])).toEqual([[false, 1], [true, 0]]);
+  });
+});
