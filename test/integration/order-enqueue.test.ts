@@ -3,10 +3,11 @@
  * while the publish's webhook is being stored, and is written only once the webhook is; when the
  * webhook cannot be stored, the place is given up again, so the profile's next webhook is not held
  * behind a delivery that will never exist (the repair pass would otherwise drop it only after the
- * settle time).
+ * settle time). And the queue writes of one event-loop turn, grouped: appends keep their order
+ * per key, and each caller hears its key's head.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { ObjectId, type Collection } from 'mongodb';
+import { MongoClient, ObjectId, type Collection, type CommandStartedEvent } from 'mongodb';
 import { useTestDb } from '../helpers/db.js';
 import { Collections } from '../../lib/store/collections.js';
 import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
@@ -92,5 +93,59 @@ describe('ordered enqueue on the publish path', () => {
     expect(second).toBeUndefined();
     const docs = await deliveries.find({ order_key: key }).sort({ _id: 1 }).toArray();
     expect(docs.map((d) => [d.held === true, d.attempts])).toEqual([[false, 1], [true, 0]]);
+  });
+});
+
+describe('queue writes of one event-loop turn', () => {
+  it('should append with one ordered bulk write and one read of the heads, keeping each key\'s order', async () => {
+    const client = new MongoClient(db.uri, { monitorCommands: true });
+    await client.connect();
+    try {
+      const seen: CommandStartedEvent[] = [];
+      client.on('commandStarted', (e) => {
+        if (e.commandName !== 'endSessions') seen.push(e);
+      });
+      const repo = new OrderQueuesRepo(client.db(db.dbName).collection<OrderQueueDoc>('oenq_delivery_order'));
+      const endpoint = new ObjectId();
+      const [k1, k2, k3] = ['d1', 'd2', 'd3'].map((p) => `${endpoint.toHexString()}|${p}`) as [string, string, string];
+      const ids = Array.from({ length: 6 }, () => new ObjectId());
+      const now = new Date();
+      const order: Array<[string, ObjectId]> = [[k1, ids[0]!], [k2, ids[1]!], [k1, ids[2]!], [k3, ids[3]!], [k1, ids[4]!], [k2, ids[5]!]];
+      const heads = await Promise.all(order.map(([key, id]) => repo.push(key, endpoint, [id], now)));
+      expect(seen.map((e) => e.commandName)).toEqual(['update', 'find']);
+      expect(seen[0]!.command.ordered).toBe(true);
+      expect(heads.map(String)).toEqual([ids[0], ids[1], ids[0], ids[3], ids[0], ids[1]].map(String));
+      expect((await queues.findOne({ _id: k1 }))!.queue.map(String)).toEqual([ids[0], ids[2], ids[4]].map(String));
+      expect((await queues.findOne({ _id: k2 }))!.queue.map(String)).toEqual([ids[1], ids[5]].map(String));
+
+      seen.length = 0;
+      // k1's head and k2's head end together; k3's only one too.
+      const next = await Promise.all([repo.remove(k1, ids[0]!, new Date()), repo.remove(k2, ids[1]!, new Date()), repo.remove(k3, ids[3]!, new Date())]);
+      expect(seen.map((e) => e.commandName)).toEqual(['update', 'find']);
+      expect(next.map((id) => id?.toHexString())).toEqual([ids[2]!.toHexString(), ids[5]!.toHexString(), undefined]);
+      expect((await queues.findOne({ _id: k3 }))!.queue).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('should answer a lone append or removal with one findAndModify', async () => {
+    const client = new MongoClient(db.uri, { monitorCommands: true });
+    await client.connect();
+    try {
+      const seen: string[] = [];
+      client.on('commandStarted', (e) => {
+        if (e.commandName !== 'endSessions') seen.push(e.commandName);
+      });
+      const repo = new OrderQueuesRepo(client.db(db.dbName).collection<OrderQueueDoc>('oenq_delivery_order'));
+      const endpoint = new ObjectId();
+      const key = `${endpoint.toHexString()}|e5`;
+      const [a, b] = [new ObjectId(), new ObjectId()];
+      expect((await repo.push(key, endpoint, [a, b], new Date()))?.equals(a)).toBe(true);
+      expect((await repo.remove(key, a, new Date()))?.equals(b)).toBe(true);
+      expect(seen).toEqual(['findAndModify', 'findAndModify']);
+    } finally {
+      await client.close();
+    }
   });
 });
