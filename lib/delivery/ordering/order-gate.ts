@@ -78,13 +78,13 @@ export class OrderGate {
   async enqueue(item: OrderedDelivery, now: Date, stored: Promise<unknown> = Promise.resolve()): Promise<DeliveryDoc | undefined> {
     const { deliveries, queues, leaseMs } = this.deps;
     const id = new ObjectId();
-    const [queued, webhook] = await Promise.allSettled([queues.push(item.key, item.fields.destination.id, [id], now), stored]);
+    const [queued, webhook] = await Promise.allSettled([queues.append(item.key, item.fields.destination.id, id, now), stored]);
     if (queued.status === 'rejected') throw queued.reason;
     if (webhook.status === 'rejected') {
       await queues.remove(item.key, id, new Date()).catch(() => undefined);
       throw webhook.reason;
     }
-    const isHead = queued.value?.equals(id) === true;
+    const isHead = queued.value;
     const doc = { ...newDelivery(item.fields, now, leaseMs, isHead, { key: item.key, held: !isHead }), _id: id };
     // A head is stored claimed: its lease runs from now (not from the publish's start), as its attempt
     // starts right after and other processes may take it once the lease is over.
