@@ -30,7 +30,7 @@ import { headRepair } from './order-key.js';
 export const ORDER_STALL_MS = 2_000;
 /** Queues the repair pass looks at per run. */
 const REPAIR_PAGE = 1000;
-/** An empty queue untouched for this long is dropped (its profile had nothing pending). */
+/** An empty queue untouched for this long is dropped (the removal that emptied it deletes it; this catches one a stop left behind). */
 export const ORDER_IDLE_MS = 60_000;
 
 /** What the gate needs. */
