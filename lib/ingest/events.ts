@@ -64,7 +64,7 @@ function recordBookkeeping(deps: IngestDeps, prepared: PreparedEvent): void {
  */
 export async function ingestEvent(account: string, item: Record<string, unknown>, deps: IngestDeps, eventId?: ObjectId): Promise<{ id: string }> {
   const prepared = prepareEvent(account, item, deps, deps.now(), eventId);
-  const profileId = await deps.profiles.upsert(account, prepared.user, prepared.user.identity);
+  const profileId = await deps.profileWrites.submit(prepared.user);
   if (!profileId) throw new ChameleonError('CH_ERR_NOT_FOUND', `No profile with id ${String(item.id ?? item.profile_id)}`);
   const id = prepared.event._id;
   await deps.events.insert({ ...prepared.event, profile_id: profileId }, eventId !== undefined);

@@ -1,22 +1,35 @@
 /**
  * The events repository: the only module that touches the `events` collection. Inserts (one,
- * or many unordered, optionally idempotent by `_id`) and a profile's events newest first.
+ * grouped with the others of its event-loop turn, or many unordered, optionally idempotent by
+ * `_id`) and a profile's events newest first.
  */
 import type { Collection, Document, ObjectId } from 'mongodb';
 import type { EventDoc } from './documents.js';
 import { isDuplicateKey } from './mongo-errors.js';
+import { GroupCommit } from './group-commit.js';
+import { insertOutcomes } from './insert-many.js';
 
 /** Reads and writes events. */
 export class EventsRepo {
   constructor(private readonly collection: Collection<EventDoc>) {}
 
+  /** Single events of one event-loop turn share one unordered `insertMany` (group commit). */
+  private readonly inserts = new GroupCommit<EventDoc, true>(
+    (docs) => insertOutcomes(docs.length, () => this.collection.insertMany(docs, { ordered: false })),
+    async (doc) => {
+      await this.collection.insertOne(doc);
+      return true;
+    },
+  );
+
   /**
-   * Stores one event. With `idempotent`, an event whose `_id` is already stored is left as it
-   * is (the caller may apply the same input twice).
+   * Stores one event, with the other single events of the same event-loop turn. With
+   * `idempotent`, an event whose `_id` is already stored is left as it is (the caller may apply
+   * the same input twice).
    */
   async insert(doc: EventDoc, idempotent = false): Promise<void> {
     try {
-      await this.collection.insertOne(doc);
+      await this.inserts.submit(doc);
     } catch (error) {
       if (!idempotent || !isDuplicateKey(error)) throw error;
     }

@@ -1,14 +1,16 @@
 // Integration test: single-profile writes of concurrent requests are grouped per event-loop turn
 // (lib/store/record-writes.ts): one ordered bulkWrite and one read of the ids instead of a
 // findOneAndUpdate each, with every request's own answer (its id, 404, 422) unchanged. A lone
-// write keeps its one round trip. Real ingest functions, repositories and database.
+// write keeps its one round trip. Single events likewise: their users' writes and the events' inserts.
+// Real ingest functions, repositories and database.
 import { afterAll, describe, expect, it } from 'vitest';
-import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { Collections } from '../../lib/store/collections.js';
 import { Bookkeeper } from '../../lib/catalogue/bookkeeper.js';
 import { createIngestDeps } from '../../lib/ingest/deps.js';
 import { ingestProfile } from '../../lib/ingest/profiles.js';
+import { ingestEvent } from '../../lib/ingest/events.js';
 import { SILENT_LOGGER } from '../../lib/logger.js';
 import { ChameleonError } from '../../lib/errors.js';
 import { mongoUri } from '../helpers/db.js';
@@ -30,7 +32,8 @@ async function setUp() {
     if (e.commandName !== 'hello' && e.commandName !== 'isMaster') commands.push(e.commandName);
   });
   const profiles = db.collection('chameleon_profiles');
-  return { deps, commands, profiles };
+  const events = db.collection('chameleon_events');
+  return { deps, commands, profiles, events };
 }
 
 /** Starts every item's ingest in the same turn (as concurrent requests do) and settles each. */
@@ -108,5 +111,47 @@ describe('grouped single-profile writes', () => {
     expect((settled[0] as PromiseFulfilledResult<{ id: string }>).value.id).toBe(byEmail.id);
     expect(await profiles.countDocuments({ email: 'first@example.com' })).toBe(1);
     expect((await profiles.findOne({ email: 'first@example.com' }))!.uid).toBe('u-first');
+  });
+});
+
+describe('grouped single events', () => {
+  it('should store one turn of events with one bulk write of their users, one read and one insert, each answered with its own id', async () => {
+    const { deps, commands, profiles, events } = await setUp();
+    await ingestProfile('acme', { uid: 'known', plan: 'gold' }, deps);
+    commands.length = 0;
+    const items = Array.from({ length: 12 }, (_, i) => ({ uid: i % 3 === 0 ? 'known' : `e${i}`, name: 'Tour Finished', step: String(i) }));
+    const settled = await Promise.allSettled(items.map((item) => ingestEvent('acme', item, deps)));
+    expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
+    expect(commands).toEqual(['update', 'find', 'insert']);
+    const known = (await profiles.findOne({ uid: 'known' }))!;
+    for (const [i, s] of settled.entries()) {
+      const event = (await events.findOne({ _id: new ObjectId((s as PromiseFulfilledResult<{ id: string }>).value.id) }))!;
+      expect(event.props).toEqual({ step: i });
+      const owner = (await profiles.findOne({ _id: event.profile_id }))!;
+      expect(owner.uid).toBe(i % 3 === 0 ? 'known' : `e${i}`);
+    }
+    expect(await events.countDocuments({ profile_id: known._id })).toBe(4);
+  });
+
+  it('should answer each event of a turn as alone: an unknown profile id 404, the others stored', async () => {
+    const { deps, events } = await setUp();
+    const settled = await Promise.allSettled([
+      ingestEvent('acme', { uid: 'a', name: 'One' }, deps),
+      ingestEvent('acme', { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Two' }, deps),
+      ingestEvent('acme', { uid: 'b', name: 'Three' }, deps),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((settled[1] as PromiseRejectedResult).reason as ChameleonError).status).toBe(404);
+    expect((await events.find({}).toArray()).map((e) => e.name).sort()).toEqual(['one', 'three']);
+  });
+
+  it('should leave an event stored before as it is when it comes again with its id (idempotent), in a group', async () => {
+    const { deps, events } = await setUp();
+    const id = new ObjectId();
+    await ingestEvent('acme', { uid: 'r', name: 'Report', n: '1' }, deps, id);
+    const settled = await Promise.allSettled([ingestEvent('acme', { uid: 'r', name: 'Report', n: '2' }, deps, id), ingestEvent('acme', { uid: 's', name: 'Other' }, deps)]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect((await events.findOne({ _id: id }))!.props).toEqual({ n: 1 });
+    expect(await events.countDocuments({})).toBe(2);
   });
 });
