@@ -30,7 +30,7 @@ import { headRepair } from './order-key.js';
 export const ORDER_STALL_MS = 2_000;
 /** Queues the repair pass looks at per run. */
 const REPAIR_PAGE = 1000;
-/** An empty queue untouched for this long is dropped (the removal that emptied it deletes it; this catches one a stop left behind). */
+/** An empty queue untouched for this long is dropped (its profile had nothing pending). */
 export const ORDER_IDLE_MS = 60_000;
 
 /** What the gate needs. */
@@ -78,13 +78,13 @@ export class OrderGate {
   async enqueue(item: OrderedDelivery, now: Date, stored: Promise<unknown> = Promise.resolve()): Promise<DeliveryDoc | undefined> {
     const { deliveries, queues, leaseMs } = this.deps;
     const id = new ObjectId();
-    const [queued, webhook] = await Promise.allSettled([queues.append(item.key, item.fields.destination.id, id, now), stored]);
+    const [queued, webhook] = await Promise.allSettled([queues.push(item.key, item.fields.destination.id, [id], now), stored]);
     if (queued.status === 'rejected') throw queued.reason;
     if (webhook.status === 'rejected') {
       await queues.remove(item.key, id, new Date()).catch(() => undefined);
       throw webhook.reason;
     }
-    const isHead = queued.value;
+    const isHead = queued.value?.equals(id) === true;
     const doc = { ...newDelivery(item.fields, now, leaseMs, isHead, { key: item.key, held: !isHead }), _id: id };
     // A head is stored claimed: its lease runs from now (not from the publish's start), as its attempt
     // starts right after and other processes may take it once the lease is over.

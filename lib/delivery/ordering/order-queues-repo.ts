@@ -4,7 +4,7 @@
  * the key's deliveries that have not ended, in publish order. Only the first (the head) may be
  * attempted; it is removed when it ends, and the next one is released.
  */
-import type { AnyBulkWriteOperation, BulkWriteResult, Collection, Document, ObjectId } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Document, ObjectId } from 'mongodb';
 import { GroupCommit, type ItemOutcome } from '../../store/group-commit.js';
 import { writeErrorsOf } from '../../store/insert-many.js';
 import { isDuplicateKey } from '../../store/mongo-errors.js';
@@ -29,9 +29,6 @@ interface Push {
   now: Date;
 }
 
-/** One delivery appended to its key's queue by a publish. */
-type Append = Omit<Push, 'ids'> & { id: ObjectId };
-
 /** One removal from a key's queue. */
 interface Removal {
   key: string;
@@ -40,21 +37,17 @@ interface Removal {
 }
 
 /**
- * Reads and writes the ordering queues (the only code that touches their collection). A queue
- * exists only while it holds deliveries: the removal that empties it deletes it (unless a delivery
- * was appended meanwhile). So a publish's append that creates its key's queue has made the head,
- * which the write itself tells, with no read.
- *
- * The appends and removals of one event-loop turn are grouped (`group-commit.ts`): one bulk write
- * (and, for removals, one read of the heads after) instead of one `findAndModify` each. A head
- * read after the group is the head at that later moment, which callers take as they would a head
- * read after their own write: a delivery is claimed only by compare-and-set, and the enqueue checks
- * its key's head again after writing a held delivery.
+ * Reads and writes the ordering queues (the only code that touches their collection). Appends and
+ * removals of one event-loop turn are grouped (`group-commit.ts`): one bulk write, then one read
+ * of the heads of the keys it touched, instead of one `findAndModify` each. A head read after the
+ * group is the head at that later moment, which callers take as they would a head read after their
+ * own write: a delivery is claimed only by compare-and-set, and the enqueue checks its key's head
+ * again after writing.
  */
 export class OrderQueuesRepo {
-  private readonly appends = new GroupCommit<Append, boolean>(
-    (items) => this.appendGroup(items),
-    async (item) => (await this.pushOne({ ...item, ids: [item.id] }))?.equals(item.id) === true,
+  private readonly pushes = new GroupCommit<Push, ObjectId | undefined>(
+    (items) => this.pushGroup(items),
+    (item) => this.pushOne(item),
   );
   private readonly removals = new GroupCommit<Removal, ObjectId | undefined>(
     (items) => this.removeGroup(items),
@@ -65,16 +58,7 @@ export class OrderQueuesRepo {
 
   /** Appends `ids` (in order) to a key's queue, creating it; returns the queue's head after. */
   push(key: string, endpointId: ObjectId, ids: ObjectId[], now: Date): Promise<ObjectId | undefined> {
-    return this.pushOne({ key, endpointId, ids, now });
-  }
-
-  /**
-   * Appends one delivery of a publish to its key's queue, creating it, with the appends of the same
-   * event-loop turn. `true` when it is the head; `false` when it is behind another, or may be (a
-   * queue emptied but not deleted yet): the caller then checks the head after writing it held.
-   */
-  append(key: string, endpointId: ObjectId, id: ObjectId, now: Date): Promise<boolean> {
-    return this.appends.submit({ key, endpointId, id, now });
+    return this.pushes.submit({ key, endpointId, ids, now });
   }
 
   /** The head of a key's queue, or `undefined` when it is empty. */
@@ -104,40 +88,28 @@ export class OrderQueuesRepo {
   }
 
   /**
-   * Ordered, so that appends to one key keep their order; an append is the head when its upsert
-   * created the queue (the first of a key in the group, when no queue existed). Two processes
-   * creating a key's queue at once fail one upsert with a duplicate key, which stops the group
-   * there: the appends from it on are made one at a time, in order, each reading its head.
+   * Ordered, so that appends to one key keep their order. Two processes creating a key's queue at
+   * once fail one upsert with a duplicate key, which stops the group there: the appends from it on
+   * are made one at a time, in order (each retries as the winner's append).
    */
-  private async appendGroup(items: Append[]): Promise<Array<ItemOutcome<boolean>>> {
-    const alone = async (item: Append): Promise<boolean> => (await this.pushOne({ ...item, ids: [item.id] }))?.equals(item.id) === true;
-    if (items.length === 1) return [{ ok: true, value: await alone(items[0]!) }];
-    const heads = new Array<boolean>(items.length).fill(false);
-    const write = (): Promise<BulkWriteResult> =>
-      this.collection.bulkWrite(
-        items.map((item): AnyBulkWriteOperation<OrderQueueDoc> => ({ updateOne: { filter: { _id: item.key }, update: OrderQueuesRepo.pushUpdate({ ...item, ids: [item.id] }), upsert: true } })),
+  private async pushGroup(items: Push[]): Promise<Array<ItemOutcome<ObjectId | undefined>>> {
+    if (items.length === 1) return [{ ok: true, value: await this.pushOne(items[0]!) }];
+    try {
+      await this.collection.bulkWrite(
+        items.map((item): AnyBulkWriteOperation<OrderQueueDoc> => ({ updateOne: { filter: { _id: item.key }, update: OrderQueuesRepo.pushUpdate(item), upsert: true } })),
         { ordered: true },
       );
-    let created: Record<number, unknown>;
-    let rest = items.length;
-    try {
-      created = (await write()).upsertedIds;
     } catch (error) {
       const stoppedAt = writeErrorsOf(error)?.[0];
       if (stoppedAt === undefined || !isDuplicateKey(stoppedAt)) throw error;
-      created = (error as { result?: BulkWriteResult }).result?.upsertedIds ?? {};
-      rest = stoppedAt.index;
-      for (let i = rest; i < items.length; i++) heads[i] = await alone(items[i]!);
+      for (const item of items.slice(stoppedAt.index)) await this.pushOne(item);
     }
-    for (let i = 0; i < rest; i++) heads[i] = created[i] !== undefined;
-    return heads.map((value) => ({ ok: true, value }));
+    return this.headsOf(items.map((i) => i.key));
   }
 
   private async removeOne(item: Removal): Promise<ObjectId | undefined> {
     const doc = await this.collection.findOneAndUpdate({ _id: item.key }, { $pull: { queue: item.id }, $set: { moved_at: item.now, updated_at: item.now } }, { returnDocument: 'after', projection: { queue: { $slice: 1 } } });
-    const next = doc?.queue[0];
-    if (doc && next === undefined) await this.deleteEmpty([item.key]);
-    return next;
+    return doc?.queue[0];
   }
 
   private async removeGroup(items: Removal[]): Promise<Array<ItemOutcome<ObjectId | undefined>>> {
@@ -146,17 +118,14 @@ export class OrderQueuesRepo {
       items.map((item): AnyBulkWriteOperation<OrderQueueDoc> => ({ updateOne: { filter: { _id: item.key }, update: { $pull: { queue: item.id }, $set: { moved_at: item.now, updated_at: item.now } } } })),
       { ordered: false },
     );
-    const keys = [...new Set(items.map((i) => i.key))];
-    const docs = await this.collection.find({ _id: { $in: keys } }, { projection: { queue: { $slice: 1 } } }).toArray();
-    const heads = new Map(docs.map((d) => [d._id, d.queue[0]]));
-    const emptied = docs.filter((d) => d.queue[0] === undefined).map((d) => d._id);
-    if (emptied.length > 0) await this.deleteEmpty(emptied);
-    return items.map((item) => ({ ok: true, value: heads.get(item.key) }));
+    return this.headsOf(items.map((i) => i.key));
   }
 
-  /** Deletes the queues of `keys` that are empty (one that got an append meanwhile no longer matches). */
-  private async deleteEmpty(keys: string[]): Promise<void> {
-    await this.collection.deleteMany({ _id: { $in: keys }, queue: { $size: 0 } });
+  /** The heads of `keys`' queues now, one per key given (in one query). */
+  private async headsOf(keys: string[]): Promise<Array<ItemOutcome<ObjectId | undefined>>> {
+    const docs = await this.collection.find({ _id: { $in: [...new Set(keys)] } }, { projection: { queue: { $slice: 1 } } }).toArray();
+    const heads = new Map(docs.map((d) => [d._id, d.queue[0]]));
+    return keys.map((key) => ({ ok: true, value: heads.get(key) }));
   }
 
   /** Queues whose head has not moved since `before`, with their head: the repair pass's work. */
