@@ -12,6 +12,7 @@ import { useTestDb } from '../helpers/db.js';
 import { Collections } from '../../lib/store/collections.js';
 import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
 import { newDelivery, type DueCandidate } from '../../lib/delivery/deliveries/delivery-fields.js';
+import { GroupedRevWrites, type RevConclusion } from '../../lib/delivery/deliveries/grouped-claims.js';
 import type { AttemptLog, DeliveryDoc } from '../../lib/delivery/deliveries/documents.js';
 
 const LEASE_MS = 60_000;
@@ -297,6 +298,33 @@ describe('claims and conclusions of one event-loop turn, grouped', () => {
       // Each attempt's log is recorded exactly once, applied or not.
       expect(doc.attempt_log.map((l) => l.duration_ms)).toEqual([10 + i]);
       expect(doc).toMatchObject(i < 4 ? { state: 'pending', attempts: 2 } : { state: 'succeeded', attempts: 1 });
+    }
+  });
+});
+
+describe('a grouped command that fails', () => {
+  it('should tell which conclusions the failed command applied all the same, make the others alone, and give the bad one its own error', async () => {
+    // The writes made alone, as DeliveryClaims makes them (a findAndModify by rev).
+    const grouped = new GroupedRevWrites(deliveries, {
+      claim: () => Promise.reject(new Error('not used')),
+      conclude: async (c) => (await deliveries.findOneAndUpdate({ rev: c.rev }, c.update, { projection: { _id: 1 } })) !== null,
+      undoClaim: () => Promise.reject(new Error('not used')),
+    });
+    const stored = await Promise.all(Array.from({ length: 4 }, () => storeDue()));
+    const conclusions: RevConclusion[] = stored.map((d, i) => {
+      const log = { ...attemptLog(200), duration_ms: 100 + i };
+      // The third update cannot be applied ($inc of a string): the command fails for it alone.
+      const update = { $set: { lease_until: null }, $push: { attempt_log: log }, $unset: { rev: '' }, ...(i === 2 ? { $inc: { topic: 1 } } : { $set: { state: 'succeeded', lease_until: null } }) };
+      return { id: d._id, rev: d.rev!, log, update };
+    });
+    const settled = await Promise.allSettled(conclusions.map((c) => grouped.conclude(c)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<boolean>).value)).toEqual([true, true, true]);
+    for (const [i, d] of stored.entries()) {
+      const after = (await deliveries.findOne({ _id: d._id }))!;
+      // Each applied once (its log entry once), the bad one not at all.
+      expect(after.attempt_log.map((l) => l.duration_ms)).toEqual(i === 2 ? [] : [100 + i]);
+      expect(after.state).toBe(i === 2 ? 'pending' : 'succeeded');
     }
   });
 });

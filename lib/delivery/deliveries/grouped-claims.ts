@@ -71,19 +71,24 @@ export class GroupedRevWrites {
 
   /**
    * Each claim sets a new `rev` no other writer has: the deliveries that now hold one of them are
-   * exactly the claims that matched, read back in one query by the same unique index.
+   * exactly the claims that matched, read back in one query by the same unique index. When the
+   * command itself failed (say, the connection dropped), some of its claims may have been made all
+   * the same: the read tells which, and the others are made one by one.
    */
   private async claimGroup(items: RevClaim[]): Promise<Array<ItemOutcome<DeliveryDoc | null>>> {
     if (items.length === 1) return [{ ok: true, value: await this.single.claim(items[0]!) }]; // one command, not two
-    const result = await this.collection.bulkWrite(
-      items.map((c): AnyBulkWriteOperation<DeliveryDoc> => ({ updateOne: { filter: { rev: c.rev }, update: { $inc: { attempts: 1 }, $set: c.set } } })),
-      { ordered: false },
-    );
-    const claimed = result.matchedCount === 0 ? [] : await this.collection.find({ rev: { $in: items.map((c) => c.set.rev) } }).toArray();
+    const matched = await this.collection
+      .bulkWrite(
+        items.map((c): AnyBulkWriteOperation<DeliveryDoc> => ({ updateOne: { filter: { rev: c.rev }, update: { $inc: { attempts: 1 }, $set: c.set } } })),
+        { ordered: false },
+      )
+      .then((result) => result.matchedCount, () => undefined);
+    const claimed = matched === 0 ? [] : await this.collection.find({ rev: { $in: items.map((c) => c.set.rev) } }).toArray();
     const byRev = new Map(claimed.map((d) => [d.rev!.toHexString(), d]));
     return Promise.all(
       items.map(async (c): Promise<ItemOutcome<DeliveryDoc | null>> => {
         const after = byRev.get(c.set.rev.toHexString());
+        if (!after && matched === undefined) return outcomeOf(() => this.single.claim(c));
         if (!after) return { ok: true, value: null };
         const before = { ...after, attempts: after.attempts - 1, lease_until: c.leaseBefore };
         if (c.accept(before)) return { ok: true, value: after };
@@ -97,18 +102,35 @@ export class GroupedRevWrites {
    * All matched, in the common case. When fewer did (another process took a delivery whose lease
    * ran out, or it was cancelled meanwhile), which ones is read back: a conclusion matched if and
    * only if its own log entry is in the delivery's attempt log, since it was pushed by the same
-   * update (the caller pushes it separately only after hearing `false`).
+   * update (the caller pushes it separately only after hearing `false`). When the command itself
+   * failed, the same read tells which it applied all the same, and the others are made one by one.
    */
   private async concludeGroup(items: RevConclusion[]): Promise<Array<ItemOutcome<boolean>>> {
     if (items.length === 1) return [{ ok: true, value: await this.single.conclude(items[0]!) }];
-    const result = await this.collection.bulkWrite(
-      items.map((c): AnyBulkWriteOperation<DeliveryDoc> => ({ updateOne: { filter: { rev: c.rev }, update: c.update } })),
-      { ordered: false },
-    );
-    if (result.matchedCount === items.length) return items.map(() => ({ ok: true, value: true }));
+    const matched = await this.collection
+      .bulkWrite(
+        items.map((c): AnyBulkWriteOperation<DeliveryDoc> => ({ updateOne: { filter: { rev: c.rev }, update: c.update } })),
+        { ordered: false },
+      )
+      .then((result) => result.matchedCount, () => undefined);
+    if (matched === items.length) return items.map(() => ({ ok: true, value: true }));
     const docs = await this.collection.find({ _id: { $in: items.map((c) => c.id) } }, { projection: { attempt_log: 1 } }).toArray();
     const logs = new Map(docs.map((d) => [d._id.toHexString(), d.attempt_log ?? []]));
-    return items.map((c) => ({ ok: true, value: (logs.get(c.id.toHexString()) ?? []).some((entry) => sameAttempt(entry, c.log)) }));
+    return Promise.all(
+      items.map(async (c): Promise<ItemOutcome<boolean>> => {
+        const applied = (logs.get(c.id.toHexString()) ?? []).some((entry) => sameAttempt(entry, c.log));
+        return applied || matched !== undefined ? { ok: true, value: applied } : outcomeOf(() => this.single.conclude(c));
+      }),
+    );
+  }
+}
+
+/** The outcome of one item written alone: its value, or its own error. */
+async function outcomeOf<R>(write: () => Promise<R>): Promise<ItemOutcome<R>> {
+  try {
+    return { ok: true, value: await write() };
+  } catch (error) {
+    return { ok: false, error };
   }
 }
 
