@@ -24,7 +24,7 @@ export async function ingestCompany(account: string, item: Record<string, unknow
   if (!identity) throw new ChameleonError('CH_ERR_UNPROCESSABLE', noCompanyIdentifierMessage());
   const now = deps.now();
   const changes = withWarning(propertyChanges(item, { valueBytes: deps.valueBytes, now }, COMPANY_KEYS, COMPANY_FIXED_NAMES), ignoredIdWarning(item, identity));
-  const id = await deps.companies.upsert(account, recordWrite(account, identity, changes, {}, now, true), identity);
+  const id = await deps.companyWrites.submit(recordWrite(account, identity, changes, {}, now, true));
   if (!id) throw new ChameleonError('CH_ERR_NOT_FOUND', `No company with id ${item.id as string}`);
   deps.bookkeeper.recordProperties(account, 'company', changes.set, now);
   deps.bookkeeper.recordWarnings(account, 'company', changes.warnings, now);

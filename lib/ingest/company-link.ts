@@ -34,7 +34,7 @@ export async function linkCompany(
   if (uid === undefined) return undefined;
   const changes = nestedCompanyChanges(item, deps.valueBytes, now);
   const identity = { by: 'uid' as const, uid, filter: { uid_key: uidKey(account, uid) } };
-  const id = await deps.companies.upsert(account, recordWrite(account, identity, changes, {}, now, createMissing), identity);
+  const id = await deps.companyWrites.submit(recordWrite(account, identity, changes, {}, now, createMissing));
   if (changes !== NO_COMPANY_CHANGES) {
     deps.bookkeeper.recordProperties(account, 'company', changes.set, now);
     deps.bookkeeper.recordWarnings(account, 'company', changes.warnings, now);

@@ -14,6 +14,8 @@ export interface IngestDeps {
   /** Single-profile writes of concurrent requests, grouped per event-loop turn (one bulk write and one read). */
   profileWrites: RecordWrites;
   companies: RecordsRepo;
+  /** Single-company writes (a company request, a profile's linked company), grouped likewise. */
+  companyWrites: RecordWrites;
   events: EventsRepo;
   bookkeeper: Bookkeeper;
   valueBytes: number;
@@ -26,10 +28,12 @@ export interface IngestDeps {
 /** Builds the ingest dependencies on the package's collections, with the real clock. */
 export function createIngestDeps(collections: Collections, bookkeeper: Bookkeeper, limits: { valueBytes: number; propertiesPerItem: number }): IngestDeps {
   const profiles = new RecordsRepo(collections.get<RecordDoc>('profiles'));
+  const companies = new RecordsRepo(collections.get<RecordDoc>('companies'));
   return {
     profiles,
     profileWrites: recordWrites(profiles),
-    companies: new RecordsRepo(collections.get<RecordDoc>('companies')),
+    companies,
+    companyWrites: recordWrites(companies),
     events: new EventsRepo(collections.get<EventDoc>('events')),
     bookkeeper,
     valueBytes: limits.valueBytes,

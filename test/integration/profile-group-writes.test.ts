@@ -1,7 +1,8 @@
 // Integration test: single-profile writes of concurrent requests are grouped per event-loop turn
 // (lib/store/record-writes.ts): one ordered bulkWrite and one read of the ids instead of a
 // findOneAndUpdate each, with every request's own answer (its id, 404, 422) unchanged. A lone
-// write keeps its one round trip. Single events likewise: their users' writes and the events' inserts.
+// write keeps its one round trip. Single events likewise (their users' writes and the events' inserts),
+// and single companies (a company request, or the company a profile links to).
 // Real ingest functions, repositories and database.
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
@@ -11,6 +12,7 @@ import { Bookkeeper } from '../../lib/catalogue/bookkeeper.js';
 import { createIngestDeps } from '../../lib/ingest/deps.js';
 import { ingestProfile } from '../../lib/ingest/profiles.js';
 import { ingestEvent } from '../../lib/ingest/events.js';
+import { ingestCompany } from '../../lib/ingest/companies.js';
 import { SILENT_LOGGER } from '../../lib/logger.js';
 import { ChameleonError } from '../../lib/errors.js';
 import { mongoUri } from '../helpers/db.js';
@@ -33,7 +35,8 @@ async function setUp() {
   });
   const profiles = db.collection('chameleon_profiles');
   const events = db.collection('chameleon_events');
-  return { deps, commands, profiles, events };
+  const companies = db.collection('chameleon_companies');
+  return { deps, commands, profiles, events, companies };
 }
 
 /** Starts every item's ingest in the same turn (as concurrent requests do) and settles each. */
@@ -153,5 +156,43 @@ describe('grouped single events', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
     expect((await events.findOne({ _id: id }))!.props).toEqual({ n: 1 });
     expect(await events.countDocuments({})).toBe(2);
+  });
+});
+
+describe('grouped single companies', () => {
+  it('should write one turn of companies with one bulk write and one read, each answered with its own id, the same uid twice being one company', async () => {
+    const { deps, commands, companies } = await setUp();
+    commands.length = 0;
+    const items = [...Array.from({ length: 10 }, (_, i) => ({ uid: `c${i}`, name: `Co ${i}`, seats: String(i) })), { uid: 'c0', plan: 'gold' }];
+    const settled = await Promise.allSettled(items.map((item) => ingestCompany('acme', item, deps)));
+    expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
+    expect(commands).toEqual(['update', 'find']);
+    const ids = settled.map((s) => (s as PromiseFulfilledResult<{ id: string }>).value.id);
+    expect(ids[10]).toBe(ids[0]);
+    expect(await companies.countDocuments({})).toBe(10);
+    expect((await companies.findOne({ uid: 'c0' }))!.props).toMatchObject({ seats: 0, plan: 'gold' });
+    expect((await companies.findOne({ uid: 'c7' }))!._id.toHexString()).toBe(ids[7]);
+  });
+
+  it('should link one turn of profiles to their companies with one grouped company write, then one grouped profile write', async () => {
+    const { deps, commands, profiles, companies } = await setUp();
+    commands.length = 0;
+    const settled = await concurrently(deps, Array.from({ length: 8 }, (_, i) => ({ uid: `p${i}`, company: { uid: `k${i % 3}`, plan: 'team' } })));
+    expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
+    expect(commands).toEqual(['update', 'find', 'update', 'find']);
+    for (let i = 0; i < 8; i++) {
+      const profile = (await profiles.findOne({ uid: `p${i}` }))!;
+      const company = (await companies.findOne({ uid: `k${i % 3}` }))!;
+      expect(profile.company_id!.toHexString()).toBe(company._id.toHexString());
+    }
+    expect(await companies.countDocuments({})).toBe(3);
+  });
+
+  it('should answer an unknown company id 404 in a group, as alone, and store the others', async () => {
+    const { deps, companies } = await setUp();
+    const settled = await Promise.allSettled([ingestCompany('acme', { uid: 'x1' }, deps), ingestCompany('acme', { id: 'bbbbbbbbbbbbbbbbbbbbbbbb', plan: 'p' }, deps), ingestCompany('acme', { uid: 'x2' }, deps)]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((settled[1] as PromiseRejectedResult).reason as ChameleonError).status).toBe(404);
+    expect(await companies.countDocuments({})).toBe(2);
   });
 });
