@@ -9,6 +9,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { MongoClient, ObjectId, type Collection, type CommandStartedEvent, type Document } from 'mongodb';
 import { useTestDb } from '../helpers/db.js';
+import { withCommandLog } from '../helpers/command-log.js';
 import { Collections } from '../../lib/store/collections.js';
 import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
 import { newDelivery, type DueCandidate } from '../../lib/delivery/deliveries/delivery-fields.js';
@@ -219,18 +220,8 @@ describe('conclusions by rev', () => {
 });
 
 /** Runs `body` with a `DeliveryClaims` on its own client, and the commands it sent (sessions aside). */
-async function watchCommands(body: (watched: DeliveryClaims, seen: CommandStartedEvent[]) => Promise<void>): Promise<void> {
-  const client = new MongoClient(db.uri, { monitorCommands: true });
-  await client.connect();
-  try {
-    const seen: CommandStartedEvent[] = [];
-    client.on('commandStarted', (e) => {
-      if (e.commandName !== 'endSessions') seen.push(e);
-    });
-    await body(new DeliveryClaims(client.db(db.dbName).collection<DeliveryDoc>('rev_deliveries')), seen);
-  } finally {
-    await client.close();
-  }
+function watchCommands(body: (watched: DeliveryClaims, seen: CommandStartedEvent[]) => Promise<void>): Promise<void> {
+  return withCommandLog(db.uri, db.dbName, (client, seen) => body(new DeliveryClaims(client.collection<DeliveryDoc>('rev_deliveries')), seen));
 }
 
 describe('claims and conclusions of one event-loop turn, grouped', () => {

@@ -7,8 +7,9 @@
  * per key, and each caller hears its key's head.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { MongoClient, ObjectId, type Collection, type CommandStartedEvent } from 'mongodb';
+import { ObjectId, type Collection } from 'mongodb';
 import { useTestDb } from '../helpers/db.js';
+import { withCommandLog } from '../helpers/command-log.js';
 import { Collections } from '../../lib/store/collections.js';
 import { DeliveryClaims } from '../../lib/delivery/deliveries/delivery-claims.js';
 import { DeliveryReads } from '../../lib/delivery/deliveries/delivery-reads.js';
@@ -53,13 +54,19 @@ function pendingInsert(): { stored: Promise<void>; succeed(): void; fail(error: 
   return { stored, succeed, fail };
 }
 
+/** Starts the enqueue of a new key's first delivery while its webhook insert is pending; resolves once its place is taken. */
+async function enqueueWhileStoring(profile: string) {
+  const endpoint = new ObjectId();
+  const key = `${endpoint.toHexString()}|${profile}`;
+  const insert = pendingInsert();
+  const enqueued = gate.enqueue(item(key, endpoint), new Date(), insert.stored);
+  await expect.poll(async () => (await queues.findOne({ _id: key }))?.queue.length ?? 0).toBe(1);
+  return { endpoint, key, insert, enqueued };
+}
+
 describe('ordered enqueue on the publish path', () => {
   it('should take the place in line at once but write the delivery only once the webhook is stored', async () => {
-    const endpoint = new ObjectId();
-    const key = `${endpoint.toHexString()}|a1`;
-    const insert = pendingInsert();
-    const enqueued = gate.enqueue(item(key, endpoint), new Date(), insert.stored);
-    await expect.poll(async () => (await queues.findOne({ _id: key }))?.queue.length ?? 0).toBe(1);
+    const { key, insert, enqueued } = await enqueueWhileStoring('a1');
     expect(await deliveries.countDocuments({ order_key: key })).toBe(0);
     insert.succeed();
     const head = await enqueued;
@@ -70,11 +77,7 @@ describe('ordered enqueue on the publish path', () => {
   });
 
   it('should give the place up and write nothing when the webhook cannot be stored, so the next one is the head', async () => {
-    const endpoint = new ObjectId();
-    const key = `${endpoint.toHexString()}|b2`;
-    const insert = pendingInsert();
-    const enqueued = gate.enqueue(item(key, endpoint), new Date(), insert.stored);
-    await expect.poll(async () => (await queues.findOne({ _id: key }))?.queue.length ?? 0).toBe(1);
+    const { endpoint, key, insert, enqueued } = await enqueueWhileStoring('b2');
     insert.fail(new Error('the webhook insert failed'));
     await expect(enqueued).rejects.toThrow('the webhook insert failed');
     expect((await queues.findOne({ _id: key }))!.queue).toEqual([]);
@@ -98,14 +101,8 @@ describe('ordered enqueue on the publish path', () => {
 
 describe('queue writes of one event-loop turn', () => {
   it('should append with one ordered bulk write and one read of the heads, keeping each key\'s order', async () => {
-    const client = new MongoClient(db.uri, { monitorCommands: true });
-    await client.connect();
-    try {
-      const seen: CommandStartedEvent[] = [];
-      client.on('commandStarted', (e) => {
-        if (e.commandName !== 'endSessions') seen.push(e);
-      });
-      const repo = new OrderQueuesRepo(client.db(db.dbName).collection<OrderQueueDoc>('oenq_delivery_order'));
+    await withCommandLog(db.uri, db.dbName, async (client, seen) => {
+      const repo = new OrderQueuesRepo(client.collection<OrderQueueDoc>('oenq_delivery_order'));
       const endpoint = new ObjectId();
       const [k1, k2, k3] = ['d1', 'd2', 'd3'].map((p) => `${endpoint.toHexString()}|${p}`) as [string, string, string];
       const ids = Array.from({ length: 6 }, () => new ObjectId());
@@ -124,28 +121,18 @@ describe('queue writes of one event-loop turn', () => {
       expect(seen.map((e) => e.commandName)).toEqual(['update', 'find']);
       expect(next.map((id) => id?.toHexString())).toEqual([ids[2]!.toHexString(), ids[5]!.toHexString(), undefined]);
       expect((await queues.findOne({ _id: k3 }))!.queue).toEqual([]);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('should answer a lone append or removal with one findAndModify', async () => {
-    const client = new MongoClient(db.uri, { monitorCommands: true });
-    await client.connect();
-    try {
-      const seen: string[] = [];
-      client.on('commandStarted', (e) => {
-        if (e.commandName !== 'endSessions') seen.push(e.commandName);
-      });
-      const repo = new OrderQueuesRepo(client.db(db.dbName).collection<OrderQueueDoc>('oenq_delivery_order'));
+    await withCommandLog(db.uri, db.dbName, async (client, commands) => {
+      const repo = new OrderQueuesRepo(client.collection<OrderQueueDoc>('oenq_delivery_order'));
       const endpoint = new ObjectId();
       const key = `${endpoint.toHexString()}|e5`;
       const [a, b] = [new ObjectId(), new ObjectId()];
       expect((await repo.push(key, endpoint, [a, b], new Date()))?.equals(a)).toBe(true);
       expect((await repo.remove(key, a, new Date()))?.equals(b)).toBe(true);
-      expect(seen).toEqual(['findAndModify', 'findAndModify']);
-    } finally {
-      await client.close();
-    }
+      expect(commands.map((e) => e.commandName)).toEqual(['findAndModify', 'findAndModify']);
+    });
   });
 });
