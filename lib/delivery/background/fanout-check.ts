@@ -2,7 +2,8 @@
  * The sweep's first step: deliveries whose first attempt publish started are written only with
  * its outcome, so a crash in between leaves a webhook whose `fanout` names a delivery with no
  * document. This walks webhooks old enough that every such attempt has ended (older than the
- * lease), by `_id` time range behind a watermark kept in MongoDB, and writes the missing ones
+ * lease), by `_id` time range behind a watermark kept in MongoDB (one query per pass, read in
+ * batches), and writes the missing ones
  * as pending deliveries for the rest of the sweep to attempt again. It reads; it writes only
  * what a crash left out, plus the watermark.
  */
@@ -22,7 +23,8 @@ export const FANOUT_WATERMARK_ID = 'fanout_checked_until';
  * within this.
  */
 export const FANOUT_OVERLAP_MS = 30_000;
-const PAGE = 1000;
+/** Webhooks checked together (one read of their deliveries). */
+const BATCH = 1000;
 
 /** What the check needs. */
 export interface FanoutCheckOptions {
@@ -53,15 +55,9 @@ export class FanoutCheck {
     }
     if (upTo <= this.checkedUntil.getTime()) return 0;
     const end = ObjectId.createFromTime(upTo / 1000);
-    const from = this.checkedUntil.getTime() - FANOUT_OVERLAP_MS;
-    let lower: { gte?: ObjectId; gt?: ObjectId } = { gte: ObjectId.createFromTime(Math.floor(from / 1000)) };
+    const from = ObjectId.createFromTime(Math.floor((this.checkedUntil.getTime() - FANOUT_OVERLAP_MS) / 1000));
     let written = 0;
-    for (;;) {
-      const page = await this.webhooks.fanoutPage({ ...lower, lt: end }, PAGE);
-      written += await this.deliveries.materializeFanout(page, this.options.maxAttempts, now);
-      if (page.length < PAGE) break;
-      lower = { gt: page[page.length - 1]!._id };
-    }
+    for await (const batch of this.webhooks.fanoutBatches(from, end, BATCH)) written += await this.deliveries.materializeFanout(batch, this.options.maxAttempts, now);
     this.checkedUntil = new Date(upTo);
     await this.state.advanceDate(FANOUT_WATERMARK_ID, this.checkedUntil);
     return written;

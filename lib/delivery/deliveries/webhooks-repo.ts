@@ -72,17 +72,25 @@ export class WebhooksRepo {
   }
 
   /**
-   * Webhooks with a `fanout` whose `_id` is in a range, by `_id`, without their data (the
-   * fan-out check's pages).
+   * Webhooks with a `fanout` whose `_id` is in [`from`, `to`), without their data, in batches of
+   * `batchSize` (the fan-out check's walk). One query whose cursor is read batch by batch, not a
+   * sorted and limited query per page: on a server that cannot serve the `_id` range from its
+   * index (the test server), each such page query was a scan of the whole collection.
    */
-  fanoutPage(range: { gte?: ObjectId; gt?: ObjectId; lt: ObjectId }, limit: number): Promise<WebhookDoc[]> {
-    const idRange: Record<string, ObjectId> = { $lt: range.lt };
-    if (range.gte) idRange.$gte = range.gte;
-    if (range.gt) idRange.$gt = range.gt;
-    return this.collection
-      .find({ _id: idRange, fanout: { $exists: true } }, { projection: { data: 0 } })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .toArray();
+  async *fanoutBatches(from: ObjectId, to: ObjectId, batchSize: number): AsyncGenerator<WebhookDoc[]> {
+    const cursor = this.collection.find({ _id: { $gte: from, $lt: to }, fanout: { $exists: true } }, { projection: { data: 0 }, batchSize });
+    try {
+      let batch: WebhookDoc[] = [];
+      for await (const doc of cursor) {
+        batch.push(doc);
+        if (batch.length === batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await cursor.close();
+    }
   }
 }
