@@ -125,7 +125,8 @@ describe('a second kind of destination on the delivery engine', () => {
     expect(doc.state).toBe('failed');
     expect(doc.attempts).toBe(1);
     expect(doc.last_error).toContain('final');
-    expect(source.errors).toContain('credentials rejected');
+    // The destination is marked after the outcome is stored (the test reads the store): wait for it.
+    await expect.poll(() => source.errors).toContain('credentials rejected');
     const retried = await engine.retry(account, doc._id.toHexString());
     expect(retried.state).toBe('succeeded');
     expect(retried.attempt_log.map((a) => a.trigger)).toEqual(['publish', 'manual']);
